@@ -1,0 +1,153 @@
+/* store.h: Vigie's one store interface, with two back-ends: SQLite (embedded default, WAL) and
+ * PostgreSQL (libpq). Chosen by the target given to store_open(): a "postgres://" or "postgresql://"
+ * URL selects PostgreSQL, anything else is a SQLite file path.
+ *
+ * Promises:
+ * - Every statement is parameterised; SQL texts live in one table per back-end.
+ * - Writes happen only between store_begin() and store_commit(); store_rollback() undoes them all.
+ * - Schema migrations are versioned (table schema_version) and applied by store_init(), idempotently.
+ * - Payments are unique by their external id: posting the same one twice is UNCHANGED, posting a
+ *   different one under the same id is CONFLICT, never an overwrite.
+ * - Scans stream: memory does not grow with the number of accounts.
+ * - Errors: functions return store_rc; store_errmsg() tells the last error's text (never a password).
+ *
+ * Model: client 1-n account (a loan or an invoice) 1-n obligation (installments; an invoice has one),
+ * account 1-n payment. Each account also keeps derived data, rebuilt in the writer's transaction by
+ * store_ledger_rebuild(): a compact ledger blob (see core/ledger_blob.h) that reports read instead of
+ * the normalised rows, and its PAR-bucket history (table bucket_history). */
+#ifndef VIGIE_STORE_H
+#define VIGIE_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "core/date.h"
+#include "core/ledger.h"
+
+typedef struct store store;
+
+typedef enum {
+	STORE_OK = 0,
+	STORE_ERR,       /* database error: see store_errmsg() */
+	STORE_NOT_FOUND,
+	STORE_CONFLICT,  /* an existing row with the same external id and different content */
+} store_rc;
+
+typedef enum { PUT_INSERTED = 0, PUT_UPDATED, PUT_UNCHANGED } store_put;
+typedef enum { STORE_LOAN = 0, STORE_INVOICE = 1 } store_kind;
+
+#define STORE_ID_MAX 64 /* external ids, branch, officer, product: at most 63 bytes */
+#define STORE_NAME_MAX 256
+
+typedef struct {
+	int64_t id; /* internal key, set by the store */
+	char ext_id[STORE_ID_MAX];
+	char name[STORE_NAME_MAX];
+	char branch[STORE_ID_MAX];  /* "" = none */
+	char officer[STORE_ID_MAX];
+	char phone[STORE_ID_MAX];
+	char email[STORE_NAME_MAX];
+	char language[8];           /* "fr", "en", "" */
+} store_client;
+
+typedef struct {
+	int64_t id;        /* internal key, set by the store */
+	int64_t client_id; /* internal key of the client */
+	store_kind kind;
+	char ext_id[STORE_ID_MAX];
+	char client_ext_id[STORE_ID_MAX]; /* filled on reads */
+	char currency[4];
+	int64_t principal;        /* loan principal, or invoice amount; minor units */
+	civil_day start_on;       /* disbursed_on, or issued_on */
+	civil_day due_on;         /* invoice due date; DATE_NONE for loans */
+	civil_day written_off_on; /* DATE_NONE if not written off */
+	char product[STORE_ID_MAX];
+	char branch[STORE_ID_MAX];  /* the account's branch and officer (import default: the client's) */
+	char officer[STORE_ID_MAX];
+} store_account;
+
+typedef struct {
+	int64_t id;         /* internal key, set by the store */
+	int64_t account_id; /* internal key */
+	char ext_id[STORE_ID_MAX];
+	civil_day paid_on;
+	civil_day reversed_on; /* DATE_NONE unless reversed */
+	int64_t amount;        /* minor units of the account's currency, > 0 */
+	char reference[STORE_ID_MAX]; /* free text: bank or mobile-money reference, "" = none */
+} store_payment;
+
+/* Opening and schema */
+store_rc store_open(const char *target, store **out, char *err, size_t errcap);
+void store_close(store *s);
+const char *store_errmsg(const store *s);
+const char *store_backend(const store *s); /* "sqlite" or "postgres" */
+store_rc store_init(store *s);             /* create or migrate the schema; idempotent */
+int store_schema_version(store *s);        /* -1 when not initialised */
+
+/* Transactions. For bulk imports, store_begin_bulk() may relax durability settings that are safe
+ * for an all-or-nothing load (the commit is still atomic). */
+store_rc store_begin(store *s);
+store_rc store_begin_bulk(store *s);
+store_rc store_commit(store *s);
+store_rc store_rollback(store *s);
+
+/* Clients: insert, or update the other fields of an existing ext_id (PUT_UPDATED / PUT_UNCHANGED). */
+store_rc store_client_put(store *s, store_client *c, store_put *res);
+store_rc store_client_get(store *s, const char *ext_id, store_client *out); /* STORE_NOT_FOUND */
+
+/* Accounts: insert; an existing ext_id with the same content is PUT_UNCHANGED, with different
+ * content STORE_CONFLICT. Fills a->id. An invoice and a loan may not share an ext_id. */
+store_rc store_account_put(store *s, store_account *a, store_put *res);
+store_rc store_account_get(store *s, const char *ext_id, store_account *out); /* STORE_NOT_FOUND */
+store_rc store_account_write_off(store *s, int64_t account_id, civil_day on);
+
+/* Obligations of an account, sorted by due_on. _set replaces nothing: an account that has
+ * obligations gets PUT_UNCHANGED when they are identical and STORE_CONFLICT otherwise.
+ * _get fills at most cap rows and sets *n to the real count (call again with more room if bigger). */
+store_rc store_obligations_set(store *s, int64_t account_id, const obligation *ob, int n, store_put *res);
+store_rc store_obligations_get(store *s, int64_t account_id, obligation *buf, int cap, int *n);
+
+/* Payments. _put: PUT_INSERTED, PUT_UNCHANGED (same ext_id, same account, date and amount),
+ * STORE_CONFLICT (same ext_id, anything different). _reverse marks a payment reversed as of `on`
+ * (PUT_UNCHANGED if already reversed that day, STORE_CONFLICT if reversed another day).
+ * _get lists an account's payments sorted by (paid_on, id), same cap/n contract as above. */
+store_rc store_payment_put(store *s, store_payment *p, store_put *res);
+store_rc store_payment_get(store *s, const char *ext_id, store_payment *out);
+store_rc store_payment_reverse(store *s, const char *ext_id, civil_day on, store_put *res);
+store_rc store_payments_get(store *s, int64_t account_id, store_payment *buf, int cap, int *n);
+
+/* Derived data. Writing obligations, payments, a reversal or a write-off marks the account dirty;
+ * store_ledger_rebuild() calls fn once per dirty account, in account id order, with the account,
+ * its obligations and payments; fn fills *blob/*blob_len (bytes valid until fn's next call) and the
+ * bucket intervals (*hist, *n_hist); the store saves both and clears the mark. fn returns 0, or
+ * non-zero to stop (the store then returns STORE_ERR with fn's message). Runs in the caller's
+ * transaction. *n_rebuilt (may be NULL) gets the count. */
+typedef int (*store_ledger_fn)(void *ctx, const store_account *a, const obligation *ob, int n_ob,
+                               const store_payment *pay, int n_pay, const uint8_t **blob,
+                               size_t *blob_len, const ledger_bucket_interval **hist, int *n_hist);
+store_rc store_ledger_rebuild(store *s, store_ledger_fn fn, void *ctx, int64_t *n_rebuilt);
+
+/* Bucket history of one account, sorted by entered_on (same cap/n contract). */
+store_rc store_bucket_history_get(store *s, int64_t account_id, ledger_bucket_interval *buf, int cap,
+                                  int *n);
+
+/* Streaming scan for reports: every account (optionally of one kind, one currency) with its ledger
+ * blob, in ascending order of (client ext_id, account ext_id) when by_client is set, else of account
+ * id. fn returns 0 to go on, non-zero to stop (then the scan returns STORE_ERR). */
+typedef struct {
+	int kind;             /* -1 = all, else store_kind */
+	const char *currency; /* NULL = all */
+	int by_client;
+} store_scan_filter;
+typedef int (*store_scan_fn)(void *ctx, const store_account *a, const uint8_t *blob, size_t blob_len);
+store_rc store_scan(store *s, const store_scan_filter *f, store_scan_fn fn, void *ctx);
+
+/* Streaming export of the normalised rows, in id order, for `vigie export`. */
+typedef int (*store_client_fn)(void *ctx, const store_client *c);
+typedef int (*store_account_fn)(void *ctx, const store_account *a);
+typedef int (*store_obligation_fn)(void *ctx, const store_account *a, int seq, const obligation *o);
+typedef int (*store_payment_fn)(void *ctx, const store_account *a, const store_payment *p);
+store_rc store_each_client(store *s, store_client_fn fn, void *ctx);
+store_rc store_each_account(store *s, int kind, store_account_fn fn, void *ctx);
+store_rc store_each_obligation(store *s, store_obligation_fn fn, void *ctx);
+store_rc store_each_payment(store *s, store_payment_fn fn, void *ctx);
+
+#endif
