@@ -23,7 +23,7 @@ CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(INCS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 LIBS    := $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC  := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/cli/*.c)
+LIB_SRC  := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/engine/*.c src/cli/*.c)
 LIB_SRC  := $(filter-out src/cli/vigie.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
