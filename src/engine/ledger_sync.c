@@ -20,28 +20,25 @@ typedef struct {
 /* Grows the array whose pointer is at pp (any object pointer type) to hold need elements. */
 static int grow(void *pp, int *cap, int need, size_t elem)
 {
-	if (need <= *cap)
-		return 0;
+	if (need <= *cap) return 0;
 	int nc = *cap ? *cap : 16;
 	while (nc < need)
 		nc *= 2;
 	void *old, *np;
 	memcpy(&old, pp, sizeof old);
 	np = realloc(old, (size_t)nc * elem);
-	if (!np)
-		return -1;
+	if (!np) return -1;
 	memcpy(pp, &np, sizeof np);
 	*cap = nc;
 	return 0;
 }
 
-static int rebuild_one(void *vctx, const store_account *a, const obligation *ob, int n_ob, const store_payment *sp,
-		       int n_pay, const uint8_t **blob, size_t *blob_len, const ledger_bucket_interval **hist,
-		       int *n_hist)
+static int rebuild_one(void *vctx, const store_account *a, const obligation *ob, int n_ob,
+                       const store_payment *sp, int n_pay, const uint8_t **blob, size_t *blob_len,
+                       const ledger_bucket_interval **hist, int *n_hist)
 {
 	sync_ctx *c = vctx;
-	if (grow(&c->pay, &c->cap_pay, n_pay, sizeof *c->pay))
-		return -1;
+	if (grow(&c->pay, &c->cap_pay, n_pay, sizeof *c->pay)) return -1;
 	for (int i = 0; i < n_pay; i++) {
 		c->pay[i].paid_on = sp[i].paid_on;
 		c->pay[i].reversed_on = sp[i].reversed_on;
@@ -50,27 +47,24 @@ static int rebuild_one(void *vctx, const store_account *a, const obligation *ob,
 	size_t bound = ledger_blob_bound(n_ob, n_pay);
 	if (bound > c->cap_blob) {
 		uint8_t *nb = realloc(c->blob, bound);
-		if (!nb)
-			return -1;
+		if (!nb) return -1;
 		c->blob = nb;
 		c->cap_blob = bound;
 	}
 	*blob_len = ledger_blob_encode(ob, n_ob, c->pay, n_pay, c->blob, c->cap_blob);
-	if (!*blob_len)
-		return -1;
+	if (!*blob_len) return -1;
 	*blob = c->blob;
 	ledger_account acct = {.start_on = a->start_on, .written_off_on = a->written_off_on};
 	for (;;) {
-		int n = ledger_bucket_history(&acct, ob, n_ob, c->pay, n_pay, &ALLOC_DEFAULT, c->hist, c->cap_hist);
-		if (n < 0)
-			return -1;
+		int n = ledger_bucket_history(&acct, ob, n_ob, c->pay, n_pay, &ALLOC_DEFAULT, c->hist,
+		                              c->cap_hist);
+		if (n < 0) return -1;
 		if (n <= c->cap_hist) {
 			*hist = c->hist;
 			*n_hist = n;
 			return 0;
 		}
-		if (grow(&c->hist, &c->cap_hist, n, sizeof *c->hist))
-			return -1;
+		if (grow(&c->hist, &c->cap_hist, n, sizeof *c->hist)) return -1;
 	}
 }
 
@@ -100,24 +94,17 @@ int ledger_buf_load(store *s, int64_t account_id, ledger_buf *b)
 {
 	int n;
 	for (;;) {
-		if (store_obligations_get(s, account_id, b->ob, b->cap_ob, &n) != STORE_OK)
-			return -1;
-		if (n <= b->cap_ob)
-			break;
-		if (grow(&b->ob, &b->cap_ob, n, sizeof *b->ob))
-			return -1;
+		if (store_obligations_get(s, account_id, b->ob, b->cap_ob, &n) != STORE_OK) return -1;
+		if (n <= b->cap_ob) break;
+		if (grow(&b->ob, &b->cap_ob, n, sizeof *b->ob)) return -1;
 	}
 	b->n_ob = n;
 	for (;;) {
-		if (store_payments_get(s, account_id, b->spay, b->cap_spay, &n) != STORE_OK)
-			return -1;
-		if (n <= b->cap_spay)
-			break;
-		if (grow(&b->spay, &b->cap_spay, n, sizeof *b->spay))
-			return -1;
+		if (store_payments_get(s, account_id, b->spay, b->cap_spay, &n) != STORE_OK) return -1;
+		if (n <= b->cap_spay) break;
+		if (grow(&b->spay, &b->cap_spay, n, sizeof *b->spay)) return -1;
 	}
-	if (grow(&b->pay, &b->cap_pay, n, sizeof *b->pay))
-		return -1;
+	if (grow(&b->pay, &b->cap_pay, n, sizeof *b->pay)) return -1;
 	b->n_pay = n;
 	for (int i = 0; i < n; i++) {
 		b->pay[i].paid_on = b->spay[i].paid_on;
@@ -130,10 +117,9 @@ int ledger_buf_load(store *s, int64_t account_id, ledger_buf *b)
 int ledger_buf_decode(ledger_buf *b, const uint8_t *blob, size_t len)
 {
 	int no, np;
-	if (ledger_blob_counts(blob, len, &no, &np))
+	if (ledger_blob_counts(blob, len, &no, &np)) return -1;
+	if (grow(&b->ob, &b->cap_ob, no, sizeof *b->ob) || grow(&b->pay, &b->cap_pay, np, sizeof *b->pay))
 		return -1;
-	if (grow(&b->ob, &b->cap_ob, no, sizeof *b->ob) ||
-	    grow(&b->pay, &b->cap_pay, np, sizeof *b->pay))
-		return -1;
-	return ledger_blob_decode(blob, len, b->ob, b->cap_ob, &b->n_ob, b->pay, b->cap_pay, &b->n_pay) ? -1 : 0;
+	return ledger_blob_decode(blob, len, b->ob, b->cap_ob, &b->n_ob, b->pay, b->cap_pay, &b->n_pay) ? -1
+	                                                                                                : 0;
 }

@@ -1,0 +1,42 @@
+/* cli.h: what the `vigie` sub-commands share: exit codes, option parsing, opening the store.
+ * Exit codes (documented in `vigie --help` and docs/cli.md):
+ *   0 success; 1 bad input (nothing written); 2 usage error; 3 store or I/O failure; 4 not found. */
+#ifndef VIGIE_CLI_H
+#define VIGIE_CLI_H
+#include <stdio.h>
+#include "core/date.h"
+#include "store/store.h"
+
+enum { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_STORE = 3, EXIT_NOT_FOUND = 4 };
+
+typedef struct {
+	const char *db; /* --db, or $VIGIE_DB, or ./vigie.db */
+	FILE *out, *err;
+} cli_env;
+
+/* One option of a sub-command: "--name VALUE" or "--name=VALUE", or a flag "--name". */
+typedef struct {
+	const char *name;
+	int takes_value;
+	const char **value; /* set to the value, or to "" for a flag given */
+} cli_opt;
+
+/* Parses argv[0..argc) against opts; positional arguments go to pos (at most max_pos). Returns 0, or
+ * prints a usage error naming the command and returns -1. "-h"/"--help" sets *help. */
+int cli_parse(const cli_env *e, const char *cmd, int argc, char **argv, const cli_opt *opts, const char **pos,
+              int max_pos, int *n_pos, int *help);
+
+/* Opens the store named by e->db; on failure prints why and returns NULL. */
+store *cli_open_store(const cli_env *e);
+/* A required --as-of / --on date; prints a usage error and returns -1 when missing or malformed. */
+int cli_date(const cli_env *e, const char *cmd, const char *opt, const char *v, civil_day *out);
+
+int cmd_init(const cli_env *e, int argc, char **argv);
+int cmd_import(const cli_env *e, int argc, char **argv);
+int cmd_report(const cli_env *e, int argc, char **argv);
+int cmd_account(const cli_env *e, int argc, char **argv);
+int cmd_payment(const cli_env *e, int argc, char **argv);
+int cmd_export(const cli_env *e, int argc, char **argv);
+int cmd_demo(const cli_env *e, int argc, char **argv);
+
+#endif

@@ -1,0 +1,78 @@
+/* cli_common.c: option parsing and store opening shared by the sub-commands (see cli.h). */
+#include "cli/cli.h"
+
+#include <string.h>
+
+int cli_parse(const cli_env *e, const char *cmd, int argc, char **argv, const cli_opt *opts, const char **pos,
+              int max_pos, int *n_pos, int *help)
+{
+	*n_pos = 0;
+	*help = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			*help = 1;
+			return 0;
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == 0) {
+			if (*n_pos >= max_pos) {
+				fprintf(e->err, "vigie %s: unexpected argument '%s' (see vigie %s --help)\n",
+				        cmd, a, cmd);
+				return -1;
+			}
+			pos[(*n_pos)++] = a;
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		const cli_opt *o = NULL;
+		for (const cli_opt *p = opts; p && p->name; p++)
+			if (strlen(p->name) == nlen && strncmp(p->name, a + 2, nlen) == 0) o = p;
+		if (!o) {
+			fprintf(e->err, "vigie %s: unknown option '%s' (see vigie %s --help)\n", cmd, a, cmd);
+			return -1;
+		}
+		if (!o->takes_value) {
+			if (eq) {
+				fprintf(e->err, "vigie %s: option --%s takes no value\n", cmd, o->name);
+				return -1;
+			}
+			*o->value = "";
+		} else if (eq) {
+			*o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			fprintf(e->err, "vigie %s: option --%s needs a value\n", cmd, o->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+store *cli_open_store(const cli_env *e)
+{
+	char err[512];
+	store *s;
+	if (store_open(e->db, &s, err, sizeof err) != STORE_OK) {
+		fprintf(e->err, "vigie: cannot open the store: %s\n", err);
+		return NULL;
+	}
+	return s;
+}
+
+int cli_date(const cli_env *e, const char *cmd, const char *opt, const char *v, civil_day *out)
+{
+	if (!v) {
+		fprintf(e->err, "vigie %s: --%s DATE is required (YYYY-MM-DD; Vigie has no hidden clock)\n",
+		        cmd, opt);
+		return -1;
+	}
+	date_err de = date_parse(v, strlen(v), out);
+	if (de != DATE_OK) {
+		fprintf(e->err, "vigie %s: --%s: expected a date YYYY-MM-DD, found \"%s\" (%s)\n", cmd, opt,
+		        v, date_strerror(de));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,85 @@
+/* vigie.c: the `vigie` command: global options, then one sub-command (see cli.h for exit codes). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define VIGIE_VERSION "0.1.0"
+
+static const char USAGE[] =
+    "usage: vigie [--db PATH|URL] COMMAND [ARGS]\n"
+    "\n"
+    "Vigie: credit-risk monitoring and debt collection. Every computation takes an explicit date.\n"
+    "\n"
+    "Commands:\n"
+    "  init                                   create or migrate the store\n"
+    "  import clients|loans|schedules|invoices|payments FILE.csv\n"
+    "                                         import a CSV file, all or nothing\n"
+    "  report par|ageing --as-of DATE [--format table|csv|json] [--by branch|officer|product] ...\n"
+    "                                         portfolio at risk; aged balance\n"
+    "  account show ID --as-of DATE [--format table|json]\n"
+    "                                         schedule, what is paid and late, DPD, payments, buckets\n"
+    "  account write-off ID --on DATE         write a loan or invoice off\n"
+    "  payment reverse ID --on DATE           reverse a payment (counted before DATE, not from it)\n"
+    "  export --dir DIR                       write the store as import CSV files\n"
+    "  demo --dir DIR [--as-of DATE] ...      generate a demo portfolio and import it\n"
+    "\n"
+    "Global options:\n"
+    "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
+    "                  (postgresql://user@host:port/dbname)\n"
+    "  -h, --help      this help; `vigie COMMAND --help` for a command\n"
+    "  --version       print the version\n"
+    "\n"
+    "Exit codes: 0 success; 1 bad input (nothing written); 2 usage error; 3 store or I/O failure;\n"
+    "4 not found.\n";
+
+int main(int argc, char **argv)
+{
+	cli_env e = {.db = getenv("VIGIE_DB"), .out = stdout, .err = stderr};
+	if (!e.db || !*e.db) e.db = "vigie.db";
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--db") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "vigie: --db needs a value\n");
+				return EXIT_USAGE;
+			}
+			e.db = argv[++i];
+		} else if (strncmp(a, "--db=", 5) == 0) {
+			e.db = a + 5;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(USAGE, stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("vigie %s\n", VIGIE_VERSION);
+			return EXIT_OK;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "vigie: unknown option '%s'\n%s", a, USAGE);
+			return EXIT_USAGE;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		fputs(USAGE, stderr);
+		return EXIT_USAGE;
+	}
+	static const struct {
+		const char *name;
+		int (*fn)(const cli_env *, int, char **);
+	} cmds[] = {{"init", cmd_init},       {"import", cmd_import},   {"report", cmd_report},
+	            {"account", cmd_account}, {"payment", cmd_payment}, {"export", cmd_export},
+	            {"demo", cmd_demo}};
+	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
+		if (strcmp(argv[i], cmds[k].name) == 0) {
+			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
+			if (fflush(stdout) != 0 && rc == EXIT_OK) {
+				fprintf(stderr, "vigie: writing the output failed\n");
+				rc = EXIT_STORE;
+			}
+			return rc;
+		}
+	fprintf(stderr, "vigie: unknown command '%s'\n%s", argv[i], USAGE);
+	return EXIT_USAGE;
+}
