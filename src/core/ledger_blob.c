@@ -7,8 +7,7 @@
 static size_t put_u(uint8_t *buf, size_t cap, size_t pos, uint64_t v)
 {
 	do {
-		if (pos >= cap)
-			return 0;
+		if (pos >= cap) return 0;
 		uint8_t b = v & 0x7f;
 		v >>= 7;
 		buf[pos++] = b | (v ? 0x80 : 0);
@@ -30,11 +29,9 @@ static int get_u(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
 {
 	uint64_t v = 0;
 	for (int shift = 0; shift < 64; shift += 7) {
-		if (*pos >= len)
-			return -1;
+		if (*pos >= len) return -1;
 		uint8_t b = buf[(*pos)++];
-		if (shift == 63 && (b & 0x7e))
-			return -1;
+		if (shift == 63 && (b & 0x7e)) return -1;
 		v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*out = v;
@@ -50,18 +47,16 @@ size_t ledger_blob_bound(int n_ob, int n_pay)
 }
 
 size_t ledger_blob_encode(const obligation *ob, int n_ob, const ledger_payment *pay, int n_pay, uint8_t *buf,
-			  size_t cap)
+                          size_t cap)
 {
 	size_t pos = 0;
-	if (n_ob < 0 || n_pay < 0)
-		return 0;
-	if (!(pos = put_u(buf, cap, pos, LEDGER_BLOB_VERSION)) || !(pos = put_u(buf, cap, pos, (uint64_t)n_ob)) ||
-	    !(pos = put_u(buf, cap, pos, (uint64_t)n_pay)))
+	if (n_ob < 0 || n_pay < 0) return 0;
+	if (!(pos = put_u(buf, cap, pos, LEDGER_BLOB_VERSION)) ||
+	    !(pos = put_u(buf, cap, pos, (uint64_t)n_ob)) || !(pos = put_u(buf, cap, pos, (uint64_t)n_pay)))
 		return 0;
 	int64_t prev = 0;
 	for (int i = 0; i < n_ob; i++) {
-		if (!(pos = put_u(buf, cap, pos, zz((int64_t)ob[i].due_on - prev))))
-			return 0;
+		if (!(pos = put_u(buf, cap, pos, zz((int64_t)ob[i].due_on - prev)))) return 0;
 		prev = ob[i].due_on;
 		for (int c = 0; c < COMP_N; c++) {
 			if (ob[i].amount[c] < 0 || !(pos = put_u(buf, cap, pos, (uint64_t)ob[i].amount[c])))
@@ -75,10 +70,9 @@ size_t ledger_blob_encode(const obligation *ob, int n_ob, const ledger_payment *
 			return 0;
 		prev = pay[i].paid_on;
 		uint64_t rev = pay[i].reversed_on == DATE_NONE
-				       ? 0
-				       : 1 + zz((int64_t)pay[i].reversed_on - (int64_t)pay[i].paid_on);
-		if (!(pos = put_u(buf, cap, pos, rev)))
-			return 0;
+		                   ? 0
+		                   : 1 + zz((int64_t)pay[i].reversed_on - (int64_t)pay[i].paid_on);
+		if (!(pos = put_u(buf, cap, pos, rev))) return 0;
 	}
 	return pos;
 }
@@ -90,8 +84,7 @@ static int read_header(const uint8_t *blob, size_t len, size_t *pos, int *n_ob, 
 	    get_u(blob, len, pos, &b) || a > INT32_MAX || b > INT32_MAX)
 		return -1;
 	/* every obligation takes at least 5 bytes and every payment 3: reject impossible counts */
-	if (a * 5 + b * 3 > len)
-		return -1;
+	if (a * 5 + b * 3 > len) return -1;
 	*n_ob = (int)a;
 	*n_pay = (int)b;
 	return 0;
@@ -106,35 +99,29 @@ int ledger_blob_counts(const uint8_t *blob, size_t len, int *n_ob, int *n_pay)
 static int read_date(const uint8_t *blob, size_t len, size_t *pos, int64_t base, civil_day *out)
 {
 	uint64_t v;
-	if (get_u(blob, len, pos, &v))
-		return -1;
+	if (get_u(blob, len, pos, &v)) return -1;
 	int64_t d = base + unzz(v);
-	if (d < DATE_MIN || d > DATE_MAX)
-		return -1;
+	if (d < DATE_MIN || d > DATE_MAX) return -1;
 	*out = (civil_day)d;
 	return 0;
 }
 
 int ledger_blob_decode(const uint8_t *blob, size_t len, obligation *ob, int cap_ob, int *n_ob,
-		       ledger_payment *pay, int cap_pay, int *n_pay)
+                       ledger_payment *pay, int cap_pay, int *n_pay)
 {
 	size_t pos = 0;
 	int no, np;
-	if (read_header(blob, len, &pos, &no, &np))
-		return -1;
+	if (read_header(blob, len, &pos, &no, &np)) return -1;
 	*n_ob = no;
 	*n_pay = np;
-	if (no > cap_ob || np > cap_pay)
-		return -2;
+	if (no > cap_ob || np > cap_pay) return -2;
 	int64_t prev = 0;
 	for (int i = 0; i < no; i++) {
-		if (read_date(blob, len, &pos, prev, &ob[i].due_on))
-			return -1;
+		if (read_date(blob, len, &pos, prev, &ob[i].due_on)) return -1;
 		prev = ob[i].due_on;
 		for (int c = 0; c < COMP_N; c++) {
 			uint64_t v;
-			if (get_u(blob, len, &pos, &v) || v > INT64_MAX)
-				return -1;
+			if (get_u(blob, len, &pos, &v) || v > INT64_MAX) return -1;
 			ob[i].amount[c] = (int64_t)v;
 		}
 	}
@@ -150,8 +137,7 @@ int ledger_blob_decode(const uint8_t *blob, size_t len, obligation *ob, int cap_
 			pay[i].reversed_on = DATE_NONE;
 		} else {
 			int64_t r = (int64_t)pay[i].paid_on + unzz(rev - 1);
-			if (r < DATE_MIN || r > DATE_MAX)
-				return -1;
+			if (r < DATE_MIN || r > DATE_MAX) return -1;
 			pay[i].reversed_on = (civil_day)r;
 		}
 	}

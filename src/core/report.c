@@ -11,8 +11,8 @@
 
 struct report_agg {
 	report_kind kind;
-	void *rows;  /* par_row[] or ageing_row[], by kind */
-	size_t rsz;  /* sizeof one row */
+	void *rows; /* par_row[] or ageing_row[], by kind */
+	size_t rsz; /* sizeof one row */
 	size_t n, cap;
 	size_t *slots; /* index+1 into rows, 0 = empty */
 	size_t nslots;
@@ -54,8 +54,7 @@ const char *report_group_name(report_group g)
 report_agg *report_agg_new(report_kind kind)
 {
 	report_agg *a = calloc(1, sizeof *a);
-	if (!a)
-		return NULL;
+	if (!a) return NULL;
 	a->kind = kind;
 	a->rsz = kind == REPORT_PAR ? sizeof(par_row) : sizeof(ageing_row);
 	a->nslots = 64;
@@ -69,8 +68,7 @@ report_agg *report_agg_new(report_kind kind)
 
 void report_agg_free(report_agg *a)
 {
-	if (!a)
-		return;
+	if (!a) return;
 	free(a->rows);
 	free(a->slots);
 	free(a);
@@ -90,8 +88,7 @@ static uint64_t hash_key(const char *cur, const char *key)
 static int reindex(report_agg *a, size_t ns)
 {
 	size_t *slots = calloc(ns, sizeof *slots);
-	if (!slots)
-		return -1;
+	if (!slots) return -1;
 	for (size_t i = 0; i < a->n; i++) {
 		uint64_t h = hash_key(row_currency(a, i), row_key(a, i));
 		size_t j = h & (ns - 1);
@@ -109,12 +106,10 @@ static int reindex(report_agg *a, size_t ns)
 static void *find_row(report_agg *a, const char *cur, const char *key)
 {
 	if (a->sorted) { /* rows were reordered by a read: rebuild the index */
-		if (reindex(a, a->nslots))
-			return NULL;
+		if (reindex(a, a->nslots)) return NULL;
 		a->sorted = 0;
 	}
-	if ((a->n + 1) * 2 > a->nslots && reindex(a, a->nslots * 2))
-		return NULL;
+	if ((a->n + 1) * 2 > a->nslots && reindex(a, a->nslots * 2)) return NULL;
 	uint64_t h = hash_key(cur, key);
 	size_t j = h & (a->nslots - 1);
 	while (a->slots[j]) {
@@ -126,8 +121,7 @@ static void *find_row(report_agg *a, const char *cur, const char *key)
 	if (a->n == a->cap) {
 		size_t nc = a->cap ? a->cap * 2 : 16;
 		void *nr = realloc(a->rows, nc * a->rsz);
-		if (!nr)
-			return NULL;
+		if (!nr) return NULL;
 		a->rows = nr;
 		a->cap = nc;
 	}
@@ -154,44 +148,39 @@ static int par_add_one(par_row *r, int b, int64_t amount)
 }
 
 int report_agg_add_par(report_agg *a, const char *currency, const char *key, int32_t dpd,
-		       int64_t outstanding_principal)
+                       int64_t outstanding_principal)
 {
 	int b = ledger_par_bucket(dpd);
 	par_row *t = find_row(a, currency, "");
-	if (!t || par_add_one(t, b, outstanding_principal))
-		return -1;
+	if (!t || par_add_one(t, b, outstanding_principal)) return -1;
 	if (key) {
 		par_row *g = find_row(a, currency, key[0] ? key : "(none)");
-		if (!g || par_add_one(g, b, outstanding_principal))
-			return -1;
+		if (!g || par_add_one(g, b, outstanding_principal)) return -1;
 	}
 	return 0;
 }
 
 static int age_add_one(ageing_row *r, const int64_t amount[AGE_NBUCKETS], const int64_t count[AGE_NBUCKETS],
-		       int64_t credit)
+                       int64_t credit)
 {
 	for (int b = 0; b < AGE_NBUCKETS; b++) {
-		if (!count[b])
-			continue;
+		if (!count[b]) continue;
 		r->count[b] += count[b];
 		r->accounts[b]++;
-		if (add(&r->amount[b], amount[b]) || add(&r->total, amount[b]))
-			return -1;
+		if (add(&r->amount[b], amount[b]) || add(&r->total, amount[b])) return -1;
 	}
 	return add(&r->credit, credit);
 }
 
-int report_agg_add_ageing(report_agg *a, const char *currency, const char *key, const int64_t amount[AGE_NBUCKETS],
-			  const int64_t count[AGE_NBUCKETS], int64_t credit)
+int report_agg_add_ageing(report_agg *a, const char *currency, const char *key,
+                          const int64_t amount[AGE_NBUCKETS], const int64_t count[AGE_NBUCKETS],
+                          int64_t credit)
 {
 	ageing_row *t = find_row(a, currency, "");
-	if (!t || age_add_one(t, amount, count, credit))
-		return -1;
+	if (!t || age_add_one(t, amount, count, credit)) return -1;
 	if (key) {
 		ageing_row *g = find_row(a, currency, key[0] ? key : "(none)");
-		if (!g || age_add_one(g, amount, count, credit))
-			return -1;
+		if (!g || age_add_one(g, amount, count, credit)) return -1;
 	}
 	return 0;
 }
@@ -214,15 +203,13 @@ size_t report_agg_rows(report_agg *a, const par_row **par, const ageing_row **ag
 {
 	qsort(a->rows, a->n, a->rsz, a->kind == REPORT_PAR ? cmp_par : cmp_age);
 	a->sorted = 1;
-	if (par)
-		*par = a->kind == REPORT_PAR ? (const par_row *)a->rows : NULL;
-	if (ageing)
-		*ageing = a->kind == REPORT_AGEING ? (const ageing_row *)a->rows : NULL;
+	if (par) *par = a->kind == REPORT_PAR ? (const par_row *)a->rows : NULL;
+	if (ageing) *ageing = a->kind == REPORT_AGEING ? (const ageing_row *)a->rows : NULL;
 	return a->n;
 }
 
 void report_age_account(const obligation *ob, int n_ob, const int64_t (*paid)[COMP_N], civil_day as_of,
-			int64_t amount[AGE_NBUCKETS], int64_t count[AGE_NBUCKETS])
+                        int64_t amount[AGE_NBUCKETS], int64_t count[AGE_NBUCKETS])
 {
 	memset(amount, 0, sizeof(int64_t) * AGE_NBUCKETS);
 	memset(count, 0, sizeof(int64_t) * AGE_NBUCKETS);
@@ -230,8 +217,7 @@ void report_age_account(const obligation *ob, int n_ob, const int64_t (*paid)[CO
 		int64_t unpaid = 0;
 		for (int c = 0; c < COMP_N; c++)
 			unpaid += ob[i].amount[c] - paid[i][c];
-		if (unpaid <= 0)
-			continue;
+		if (unpaid <= 0) continue;
 		int b = ledger_age_bucket((int32_t)((int64_t)as_of - ob[i].due_on));
 		amount[b] += unpaid;
 		count[b]++;

@@ -30,8 +30,7 @@ static uint32_t hash(const char *s, size_t len)
 idset *idset_new(void)
 {
 	idset *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
+	if (!s) return NULL;
 	s->nslots = 1024;
 	s->slots = calloc(s->nslots, sizeof *s->slots);
 	s->cap = 65536;
@@ -46,8 +45,7 @@ idset *idset_new(void)
 
 void idset_free(idset *s)
 {
-	if (!s)
-		return;
+	if (!s) return;
 	free(s->slots);
 	free(s->arena);
 	free(s);
@@ -76,8 +74,7 @@ static int grow(idset *s)
 	}
 	s->nslots = ns;
 	for (size_t i = 0; i < on; i++) {
-		if (!old[i].off)
-			continue;
+		if (!old[i].off) continue;
 		size_t j = old[i].hash & (ns - 1);
 		while (s->slots[j].off)
 			j = (j + 1) & (ns - 1);
@@ -89,21 +86,17 @@ static int grow(idset *s)
 
 long idset_add(idset *s, const char *id, size_t len, long line)
 {
-	if (len > UINT32_MAX)
-		return -1;
-	if ((s->n + 1) * 2 > s->nslots && grow(s))
-		return -1;
+	if (len > UINT32_MAX) return -1;
+	if ((s->n + 1) * 2 > s->nslots && grow(s)) return -1;
 	uint32_t h = hash(id, len);
 	slot *e = lookup(s, id, len, h);
-	if (e->off)
-		return e->line;
+	if (e->off) return e->line;
 	if (s->used + len + 1 > s->cap) {
 		size_t nc = s->cap * 2;
 		while (s->used + len + 1 > nc)
 			nc *= 2;
 		char *na = realloc(s->arena, nc);
-		if (!na)
-			return -1;
+		if (!na) return -1;
 		s->arena = na;
 		s->cap = nc;
 	}

@@ -15,8 +15,7 @@ void json_init(json_out *j, FILE *f, int pretty)
 
 static void indent(json_out *j)
 {
-	if (!j->pretty)
-		return;
+	if (!j->pretty) return;
 	fputc('\n', j->f);
 	for (int i = 0; i < j->depth; i++)
 		fputs("  ", j->f);
@@ -29,11 +28,9 @@ static void sep(json_out *j)
 		j->after_key = 0;
 		return;
 	}
-	if (!j->first[j->depth])
-		fputc(',', j->f);
+	if (!j->first[j->depth]) fputc(',', j->f);
 	j->first[j->depth] = 0;
-	if (j->depth > 0)
-		indent(j);
+	if (j->depth > 0) indent(j);
 }
 
 static void open_(json_out *j, char c)
@@ -56,8 +53,7 @@ static void close_(json_out *j, char c)
 	}
 	int empty = j->first[j->depth];
 	j->depth--;
-	if (!empty)
-		indent(j);
+	if (!empty) indent(j);
 	fputc(c, j->f);
 }
 
@@ -83,11 +79,21 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
 		default:
 			if (*p < 0x20)
 				fprintf(f, "\\u%04x", *p);
