@@ -29,10 +29,12 @@ int date_is_month_end(civil_day day);
 
 /* Strict ISO 8601 calendar date "YYYY-MM-DD" at s[0..len). */
 date_err date_parse(const char *s, size_t len, civil_day *out);
-/* Writes "YYYY-MM-DD" (11 bytes with the NUL); returns 10. */
+/* Writes "YYYY-MM-DD" (11 bytes with the NUL); returns 10. Returns 0 (and writes "" when cap > 0)
+ * when cap < 11 or day is outside DATE_MIN..DATE_MAX (DATE_NONE included). */
 size_t date_format(civil_day day, char *buf, size_t cap);
 const char *date_strerror(date_err e);
 
+/* Both return DATE_NONE when day is DATE_NONE or the result is outside DATE_MIN..DATE_MAX. */
 civil_day date_add_days(civil_day day, int32_t n);
 civil_day date_add_months(civil_day day, int32_t n, int eom);
 int date_weekday(civil_day day); /* 0 = Monday .. 6 = Sunday */

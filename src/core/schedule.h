@@ -9,6 +9,7 @@
  * Declining balance: interest per period = outstanding principal x period rate, level installments
  *   (annuity) whose amount is found exactly in integers (smallest level amount that repays the loan
  *   by the last period; the last installment takes the residue).
+ * At a zero rate both methods give the same schedule: equal principal parts, remainder on the last.
  * Period rate = annual_rate / periods per year (12 monthly, 26 every two weeks, 52 weekly).
  * Grace: the first grace_periods installments carry interest (and fees) but no principal. */
 #ifndef VIGIE_SCHEDULE_H
@@ -42,9 +43,14 @@ typedef enum {
 	SCHEDULE_BAD_FEE,
 	SCHEDULE_OVERFLOW,
 	SCHEDULE_NO_ROOM,
+	SCHEDULE_BAD_FREQ,   /* freq is not one of schedule_freq */
+	SCHEDULE_BAD_METHOD, /* method is not one of schedule_method */
+	SCHEDULE_BAD_DATE,   /* disbursed_on or a due date outside DATE_MIN..DATE_MAX */
 } schedule_err;
 
-/* Fills out[0..n_installments) (cap must be >= n_installments). Penalties are 0. */
+/* Fills out[0..n_installments) (cap must be >= n_installments). Penalties are 0.
+ * SCHEDULE_OVERFLOW when the total of all amounts of the schedule would not fit int64 (so every sum a
+ * caller makes over it is safe). On error, out[] may be partly written. */
 schedule_err schedule_generate(const schedule_terms *t, obligation *out, int cap);
 const char *schedule_strerror(schedule_err e);
 /* Parses "weekly", "biweekly", "monthly" / "flat", "declining"; return 0 on success. */
