@@ -103,6 +103,8 @@ const char *ledger_age_bucket_name(int b); /* "not_due", "1-30", "31-60", "61-90
  * the loan stayed in one bucket, from start_on until it closes or is written off (then the last
  * interval ends that day) or forever (left_on = DATE_NONE). Given the ledger alone, so it is the same
  * whatever the as-of date; a caller that reports as of D keeps the intervals with entered_on <= D.
+ * Exactly the days on which the loan is active are covered: if a reversal reopens a loan that had
+ * closed, a new interval starts on the reversal day, leaving a gap for the days it was closed.
  * Fills out[0..cap) and returns the number of intervals (which may exceed cap: call again bigger),
  * or -1 on invalid input. */
 typedef struct {
