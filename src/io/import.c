@@ -386,6 +386,7 @@ static void row_client(imp *c)
 {
 	store_client cl = {0};
 	int bad = get_id(c, CL_ID, cl.ext_id);
+	if (!bad) bad = check_dup(c, CL_ID, cl.ext_id) != 0;
 	bad |= get_text(c, CL_NAME, cl.name, sizeof cl.name);
 	if (!bad && cl.name[0] == 0) {
 		error_at(c, c->row.line, "name", "expected the client's name, found an empty field");
@@ -400,7 +401,7 @@ static void row_client(imp *c)
 		error_at(c, c->row.line, "language", "expected fr or en, found \"%s\"", cl.language);
 		bad = 1;
 	}
-	if (bad || check_dup(c, CL_ID, cl.ext_id)) return;
+	if (bad) return;
 	store_put p;
 	if (store_client_put(c->s, &cl, &p) != STORE_OK) {
 		store_failed(c, "client_id");
@@ -495,6 +496,7 @@ static void row_loan(imp *c)
 	store_account a = {.kind = STORE_LOAN, .due_on = DATE_NONE};
 	const currency_info *cur;
 	int bad = get_id(c, LO_ID, a.ext_id);
+	if (!bad) bad = check_dup(c, LO_ID, a.ext_id) != 0;
 	bad |= get_text(c, LO_PRODUCT, a.product, sizeof a.product);
 	bad |= get_text(c, LO_BRANCH, a.branch, sizeof a.branch);
 	bad |= get_text(c, LO_OFFICER, a.officer, sizeof a.officer);
@@ -554,7 +556,7 @@ static void row_loan(imp *c)
 			}
 		}
 	}
-	if (bad || check_dup(c, LO_ID, a.ext_id) || put_account(c, &a, LO_ID)) return;
+	if (bad || put_account(c, &a, LO_ID)) return;
 	if (nlen) {
 		t.principal = a.principal;
 		t.disbursed_on = a.start_on;
@@ -579,6 +581,7 @@ static void row_invoice(imp *c)
 	store_account a = {.kind = STORE_INVOICE};
 	const currency_info *cur;
 	int bad = get_id(c, IN_ID, a.ext_id);
+	if (!bad) bad = check_dup(c, IN_ID, a.ext_id) != 0;
 	bad |= get_text(c, IN_PRODUCT, a.product, sizeof a.product);
 	bad |= get_text(c, IN_BRANCH, a.branch, sizeof a.branch);
 	bad |= get_text(c, IN_OFFICER, a.officer, sizeof a.officer);
@@ -597,7 +600,7 @@ static void row_invoice(imp *c)
 		         val(c, IN_DUE, NULL));
 		bad = 1;
 	}
-	if (bad || check_dup(c, IN_ID, a.ext_id) || put_account(c, &a, IN_ID)) return;
+	if (bad || put_account(c, &a, IN_ID)) return;
 	obligation ob = {.due_on = a.due_on};
 	ob.amount[COMP_PRINCIPAL] = a.principal;
 	put_obligations(c, &a, &ob, 1, c->row.line);
@@ -609,6 +612,7 @@ static void row_payment(imp *c)
 	store_account a;
 	char acct_id[STORE_ID_MAX];
 	int bad = get_id(c, PA_ID, p.ext_id);
+	if (!bad) bad = check_dup(c, PA_ID, p.ext_id) != 0;
 	bad |= get_text(c, PA_REFERENCE, p.reference, sizeof p.reference);
 	bad |= get_date(c, PA_PAID, 0, &p.paid_on);
 	bad |= get_date(c, PA_REVERSED, 1, &p.reversed_on);
@@ -649,7 +653,7 @@ static void row_payment(imp *c)
 		         val(c, PA_REVERSED, NULL));
 		bad = 1;
 	}
-	if (bad || check_dup(c, PA_ID, p.ext_id)) return;
+	if (bad) return;
 	p.account_id = a.id;
 	civil_day rev = p.reversed_on;
 	p.reversed_on = DATE_NONE;

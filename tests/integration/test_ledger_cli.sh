@@ -69,15 +69,15 @@ has_text "L3 table dpd" "$WORK/out" "active, 80 days past due"
 check_exit "unknown account" 4 v account show NOPE --as-of 2024-05-20
 check_exit "as-of is required" 2 v account show L1
 
-# A back-dated payment: L1 #2 paid in full on its due date. P2 (04-10) then goes to #3:
+# A back-dated payment: L1 #2 (41500) paid in full on its due date. P2 (04-10) then goes to #3:
 # 1000 interest + 19000 principal; #3 unpaid 22000, 20 days late; outstanding 21000.
-printf 'payment_id,account_id,paid_on,amount\nP8,L1,2024-03-31,21500\n' > "$WORK/late.csv"
+printf 'payment_id,account_id,paid_on,amount\nP8,L1,2024-03-31,41500\n' > "$WORK/late.csv"
 check "import a back-dated payment" v import payments "$WORK/late.csv"
 check "account show after" v account show L1 --as-of 2024-05-20 --format json
 eq "L1 dpd after back-dated payment" "$(jqv .days_past_due)" "20"
 eq "L1 outstanding after" "$(jqv .outstanding_principal)" "21000"
 eq "P2 re-allocated" "$(jqv '.payments[] | select(.payment_id=="P2") | .allocation[0] | "\(.installment) \(.interest) \(.principal)"')" "3 1000 19000"
-eq "history rewritten" "$(jqv '[.bucket_history[] | .bucket] | join(",")')" "current,1-30"
+eq "history rewritten" "$(jqv '[.bucket_history[] | "\(.bucket):\(.entered_on)"] | join(",")')" "current:2024-01-31,1-30:2024-05-01"
 
 # A reversal of P6 on 2024-04-01: L3 #1 counts as paid before that day, not from it.
 check "reverse P6" v payment reverse P6 --on 2024-04-01
