@@ -31,6 +31,10 @@ store *cli_open_store(const cli_env *e);
 /* A required --as-of / --on date; prints a usage error and returns -1 when missing or malformed. */
 int cli_date(const cli_env *e, const char *cmd, const char *opt, const char *v, civil_day *out);
 
+/* Puts a space between groups of three digits of a formatted amount, in place, for tables meant to
+ * be read ("645435230.50" -> "645 435 230.50"). buf must have room for 8 more bytes. */
+char *cli_group_digits(char *buf);
+
 int cmd_init(const cli_env *e, int argc, char **argv);
 int cmd_import(const cli_env *e, int argc, char **argv);
 int cmd_report(const cli_env *e, int argc, char **argv);

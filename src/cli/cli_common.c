@@ -76,3 +76,21 @@ int cli_date(const cli_env *e, const char *cmd, const char *opt, const char *v, 
 	}
 	return 0;
 }
+
+char *cli_group_digits(char *buf)
+{
+	char *p = buf + (buf[0] == '-');
+	size_t digits = strcspn(p, ".");
+	size_t tail = strlen(p + digits);
+	size_t groups = digits ? (digits - 1) / 3 : 0;
+	if (!groups) return buf;
+	/* move from the end: the fraction, then digits with a space every three */
+	char *src = p + digits + tail, *dst = src + groups;
+	for (size_t i = 0; i <= tail; i++)
+		*dst-- = *src--;
+	for (size_t i = 0; i < digits; i++) {
+		*dst-- = *src--;
+		if (i % 3 == 2 && i + 1 < digits) *dst-- = ' ';
+	}
+	return buf;
+}

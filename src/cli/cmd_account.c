@@ -43,6 +43,11 @@ static const char *amt(const view *v, int64_t x, char *buf)
 	return buf;
 }
 
+static const char *tamt(const view *v, int64_t x, char *buf)
+{
+	return cli_group_digits((char *)amt(v, x, buf));
+}
+
 static int64_t sum4(const int64_t a[COMP_N])
 {
 	return a[0] + a[1] + a[2] + a[3];
@@ -57,7 +62,8 @@ static void ob_status(const view *v, int i, civil_day as_of, char *buf, size_t c
 	if (paid >= due) {
 		date_format(v->settled_on[i], d, sizeof d);
 		if (v->settled_on[i] > due_on)
-			snprintf(buf, cap, "paid %s (%d days late)", d, (int)(v->settled_on[i] - due_on));
+			snprintf(buf, cap, "paid %s (%d day%s late)", d, (int)(v->settled_on[i] - due_on),
+			         v->settled_on[i] - due_on == 1 ? "" : "s");
 		else
 			snprintf(buf, cap, "paid %s", d);
 	} else if (due_on < as_of) {
@@ -123,10 +129,10 @@ static int compute(view *v, civil_day as_of, const alloc_order *order)
 static void show_table(FILE *f, const view *v, const store_client *cl, civil_day as_of)
 {
 	const store_account *a = v->a;
-	char d[16], d2[16], b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+	char d[16], d2[16], b1[40], b2[40], b3[40], b4[40], b5[40], b6[40];
 	date_format(a->start_on, d, sizeof d);
 	fprintf(f, "%s %s of client %s (%s), %s %s, %s %s\n", a->kind == STORE_LOAN ? "Loan" : "Invoice",
-	        a->ext_id, a->client_ext_id, cl->name, a->currency, amt(v, a->principal, b1),
+	        a->ext_id, a->client_ext_id, cl->name, a->currency, tamt(v, a->principal, b1),
 	        a->kind == STORE_LOAN ? "disbursed" : "issued", d);
 	fprintf(f, "Product %s, branch %s, officer %s", a->product[0] ? a->product : "-",
 	        a->branch[0] ? a->branch : "-", a->officer[0] ? a->officer : "-");
@@ -140,10 +146,10 @@ static void show_table(FILE *f, const view *v, const store_client *cl, civil_day
 	fprintf(f, "\nAs of %s: %s, %d days past due (PAR bucket %s)\n", d, ledger_status_name(st->status),
 	        st->dpd, ledger_par_bucket_name(ledger_par_bucket(st->dpd)));
 	fprintf(f, "Outstanding principal %s; arrears %s (principal %s, interest %s, fees %s, penalties %s)",
-	        amt(v, st->outstanding_principal, b1), amt(v, sum4(st->arrears), b2),
-	        amt(v, st->arrears[COMP_PRINCIPAL], b3), amt(v, st->arrears[COMP_INTEREST], b4),
-	        amt(v, st->arrears[COMP_FEE], b5), amt(v, st->arrears[COMP_PENALTY], b6));
-	if (st->credit) fprintf(f, "; credit balance %s", amt(v, st->credit, b1));
+	        tamt(v, st->outstanding_principal, b1), tamt(v, sum4(st->arrears), b2),
+	        tamt(v, st->arrears[COMP_PRINCIPAL], b3), tamt(v, st->arrears[COMP_INTEREST], b4),
+	        tamt(v, st->arrears[COMP_FEE], b5), tamt(v, st->arrears[COMP_PENALTY], b6));
+	if (st->credit) fprintf(f, "; credit balance %s", tamt(v, st->credit, b1));
 	fputc('\n', f);
 
 	fprintf(f, "\n%4s  %-10s %14s %14s %12s %12s %14s %14s  %s\n", "#", "due on", "principal", "interest",
@@ -155,9 +161,9 @@ static void show_table(FILE *f, const view *v, const store_client *cl, civil_day
 		date_format(o->due_on, d, sizeof d);
 		int64_t due = sum4(o->amount), paid = sum4(v->paid[i]);
 		fprintf(f, "%4d  %-10s %14s %14s %12s %12s %14s %14s  %s\n", i + 1, d,
-		        amt(v, o->amount[COMP_PRINCIPAL], b1), amt(v, o->amount[COMP_INTEREST], b2),
-		        amt(v, o->amount[COMP_FEE], b3), amt(v, o->amount[COMP_PENALTY], b4),
-		        amt(v, paid, b5), amt(v, due - paid, b6), status);
+		        tamt(v, o->amount[COMP_PRINCIPAL], b1), tamt(v, o->amount[COMP_INTEREST], b2),
+		        tamt(v, o->amount[COMP_FEE], b3), tamt(v, o->amount[COMP_PENALTY], b4),
+		        tamt(v, paid, b5), tamt(v, due - paid, b6), status);
 	}
 
 	fprintf(f, "\nPayments\n");
@@ -168,7 +174,7 @@ static void show_table(FILE *f, const view *v, const store_client *cl, civil_day
 		if (lp->paid_on > as_of) continue;
 		shown++;
 		date_format(lp->paid_on, d, sizeof d);
-		fprintf(f, "  %-14s %s %14s", sp->ext_id, d, amt(v, lp->amount, b1));
+		fprintf(f, "  %-14s %s %14s", sp->ext_id, d, tamt(v, lp->amount, b1));
 		if (lp->reversed_on != DATE_NONE && lp->reversed_on <= as_of) {
 			date_format(lp->reversed_on, d2, sizeof d2);
 			fprintf(f, "  reversed %s\n", d2);
@@ -182,9 +188,9 @@ static void show_table(FILE *f, const view *v, const store_client *cl, civil_day
 			int64_t x = sum4(al[i]);
 			if (!x) continue;
 			used += x;
-			fprintf(f, " #%d %s", i + 1, amt(v, x, b1));
+			fprintf(f, " #%d %s", i + 1, tamt(v, x, b1));
 		}
-		if (used < lp->amount) fprintf(f, " credit %s", amt(v, lp->amount - used, b1));
+		if (used < lp->amount) fprintf(f, " credit %s", tamt(v, lp->amount - used, b1));
 		fputc('\n', f);
 	}
 	if (!shown) fprintf(f, "  none\n");

@@ -48,6 +48,12 @@ static const char *amt(int64_t v, const char *cur, char *buf)
 	return buf;
 }
 
+/* The same, grouped by thousands, for tables. */
+static const char *tamt(int64_t v, const char *cur, char *buf)
+{
+	return cli_group_digits((char *)amt(v, cur, buf));
+}
+
 /* ---- PAR ---- */
 
 static void par_sums(const par_row *r, int64_t *p1, int64_t *p30, int64_t *p90)
@@ -105,7 +111,7 @@ static void pct(int64_t num, int64_t den, char *buf, size_t cap)
 static void print_par(out_ctx *c, const report_opts *o, const par_row *rows, size_t n)
 {
 	FILE *f = c->e->out;
-	char d[16], b[32], b2[32], r1[32], r30[32], r90[32];
+	char d[16], b[40], b2[40], r1[32], r30[32], r90[32];
 	date_format(o->as_of, d, sizeof d);
 	if (c->format == 2) {
 		json_out *j = &c->j;
@@ -172,17 +178,17 @@ static void print_par(out_ctx *c, const report_opts *o, const par_row *rows, siz
 		int64_t p[3];
 		par_sums(r, &p[0], &p[1], &p[2]);
 		fprintf(f, "\n%s: %lld active loans, gross outstanding principal %s\n", r->currency,
-		        (long long)r->loans, amt(r->gross, r->currency, b));
+		        (long long)r->loans, tamt(r->gross, r->currency, b));
 		fprintf(f, "  %-12s %10s %22s %9s\n", "days late", "loans", "outstanding", "share");
 		for (int k = 0; k < PAR_NBUCKETS; k++) {
 			pct(r->amount[k], r->gross, r1, sizeof r1);
 			fprintf(f, "  %-12s %10lld %22s %9s\n", ledger_par_bucket_name(k),
-			        (long long)r->count[k], amt(r->amount[k], r->currency, b), r1);
+			        (long long)r->count[k], tamt(r->amount[k], r->currency, b), r1);
 		}
 		static const char *names[] = {"PAR1", "PAR30", "PAR90"};
 		for (int k = 0; k < 3; k++) {
 			pct(p[k], r->gross, r1, sizeof r1);
-			fprintf(f, "  %-12s %10s %22s %9s\n", names[k], "", amt(p[k], r->currency, b), r1);
+			fprintf(f, "  %-12s %10s %22s %9s\n", names[k], "", tamt(p[k], r->currency, b), r1);
 		}
 		if (o->group != GROUP_NONE) {
 			fprintf(f, "\n  %-24s %8s %22s %9s %9s %9s\n", report_group_name(o->group), "loans",
@@ -194,7 +200,7 @@ static void print_par(out_ctx *c, const report_opts *o, const par_row *rows, siz
 				pct(q[1], rows[g].gross, r30, sizeof r30);
 				pct(q[2], rows[g].gross, r90, sizeof r90);
 				fprintf(f, "  %-24s %8lld %22s %9s %9s %9s\n", rows[g].key,
-				        (long long)rows[g].loans, amt(rows[g].gross, r->currency, b2), r1,
+				        (long long)rows[g].loans, tamt(rows[g].gross, r->currency, b2), r1,
 				        r30, r90);
 			}
 		}
@@ -208,7 +214,7 @@ static int detail_row(void *vc, const store_account *a, const int64_t amount[AGE
 {
 	out_ctx *c = vc;
 	FILE *f = c->e->out;
-	char b[32];
+	char b[40];
 	if (c->format == 2) {
 		json_out *j = &c->j;
 		json_obj_begin(j);
@@ -249,8 +255,8 @@ static int detail_row(void *vc, const store_account *a, const int64_t amount[AGE
 			        "total");
 		fprintf(f, "%-12s %-12s %-3s %5d", a->client_ext_id, a->ext_id, a->currency, dpd);
 		for (int k = 0; k < AGE_NBUCKETS; k++)
-			fprintf(f, " %14s", amt(amount[k], a->currency, b));
-		fprintf(f, " %14s\n", amt(total, a->currency, b));
+			fprintf(f, " %14s", tamt(amount[k], a->currency, b));
+		fprintf(f, " %14s\n", tamt(total, a->currency, b));
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -276,7 +282,7 @@ static void ageing_json_row(json_out *j, const ageing_row *r)
 static void print_ageing(out_ctx *c, const report_opts *o, const ageing_row *rows, size_t n)
 {
 	FILE *f = c->e->out;
-	char d[16], b[32];
+	char d[16], b[40];
 	date_format(o->as_of, d, sizeof d);
 	if (c->format == 2) {
 		json_out *j = &c->j;
@@ -336,8 +342,8 @@ static void print_ageing(out_ctx *c, const report_opts *o, const ageing_row *row
 	for (size_t i = 0; i < n; i++) {
 		const ageing_row *r = &rows[i];
 		if (r->key[0]) continue;
-		fprintf(f, "\n%s: unpaid %s", r->currency, amt(r->total, r->currency, b));
-		if (r->credit) fprintf(f, ", credit balances %s", amt(r->credit, r->currency, b));
+		fprintf(f, "\n%s: unpaid %s", r->currency, tamt(r->total, r->currency, b));
+		if (r->credit) fprintf(f, ", credit balances %s", tamt(r->credit, r->currency, b));
 		fputc('\n', f);
 		fprintf(f, "  %-26s %14s %14s %14s %14s %14s %16s\n",
 		        o->group == GROUP_NONE ? "" : report_group_name(o->group), "not due", "1-30", "31-60",
@@ -345,8 +351,8 @@ static void print_ageing(out_ctx *c, const report_opts *o, const ageing_row *row
 		for (size_t g = i; g < n && strcmp(rows[g].currency, r->currency) == 0; g++) {
 			fprintf(f, "  %-26s", rows[g].key[0] ? rows[g].key : "all");
 			for (int k = 0; k < AGE_NBUCKETS; k++)
-				fprintf(f, " %14s", amt(rows[g].amount[k], r->currency, b));
-			fprintf(f, " %16s\n", amt(rows[g].total, r->currency, b));
+				fprintf(f, " %14s", tamt(rows[g].amount[k], r->currency, b));
+			fprintf(f, " %16s\n", tamt(rows[g].total, r->currency, b));
 		}
 		fprintf(f, "  %-26s", "accounts");
 		for (int k = 0; k < AGE_NBUCKETS; k++)

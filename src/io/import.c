@@ -488,6 +488,9 @@ static int put_obligations(imp *c, const store_account *a, const obligation *ob,
 		store_failed(c, "schedule");
 		return -1;
 	}
+	if (c->kind == IMPORT_SCHEDULES) /* rows of schedules.csv count one by one */
+		for (int i = 0; i < n; i++)
+			count_put(c, p);
 	return 0;
 }
 
