@@ -17,11 +17,20 @@ trap cleanup EXIT INT TERM
 count() { # $1 = output file, $2 = exit code; adds up "N passed, N failed" of the last such line
   # (a program that crashed or leaked after its summary counts one failure more)
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-  p=$(echo "$line" | sed -E 's/.* ?([0-9]+) passed.*/\1/'); f=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')
+  p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*$/\2/')
+  f=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*$/\3/')
   [ -z "$line" ] && { p=0; f=1; }
   [ "$2" -ne 0 ] && [ "$f" -eq 0 ] && f=1
   pass=$((pass + p)); fail=$((fail + f))
 }
+
+# One throwaway PostgreSQL server for the whole run (store unit tests and integration tests).
+PGDIR=""
+if PGOUT=$(sh "$ROOT/scripts/pg-test-server.sh" start 2>"$LOG/pg.err"); then
+  PGDIR=$(echo "$PGOUT" | sed -n 1p); export VIGIE_PG_BASE=$(echo "$PGOUT" | sed -n 2p)
+else
+  echo "FAIL could not start the PostgreSQL test server:"; cat "$LOG/pg.err"; fail=$((fail + 1))
+fi
 
 for t in "$B"/tests/test_*; do
   [ -x "$t" ] || continue
@@ -34,12 +43,6 @@ for t in "$B"/tests/test_*; do
 done
 
 # Integration tests: on SQLite, then on PostgreSQL.
-PGDIR=""
-if PGOUT=$(sh "$ROOT/scripts/pg-test-server.sh" start 2>"$LOG/pg.err"); then
-  PGDIR=$(echo "$PGOUT" | sed -n 1p); export VIGIE_PG_BASE=$(echo "$PGOUT" | sed -n 2p)
-else
-  echo "FAIL could not start the PostgreSQL test server:"; cat "$LOG/pg.err"; fail=$((fail + 1))
-fi
 for t in "$ROOT"/tests/integration/test_*.sh; do
   [ -f "$t" ] || continue
   for backend in sqlite postgres; do
