@@ -58,7 +58,7 @@ void sc_params_default(sc_params *p)
 	p->max_bins = 10;
 	p->min_bin_share = 0.05;
 	p->rare_share = 0.02;
-	p->monotonic = 0;
+	p->monotonic = 1;
 	p->l2 = -1;
 	p->max_iter = 50;
 	p->tol = 1e-10;
@@ -74,8 +74,8 @@ static int grade_name_ok(const char *s, size_t n)
 	if (n == 0 || n >= SC_GRADE_NAME_MAX) return 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '+' || c == '-'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '+' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -85,7 +85,8 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 {
 	*n_grades = 0;
 	if (!text || !*text)
-		return fail(msg, cap, SC_ERR_GRADES, "expected cut-offs like A:700,B:650,C:600,D:550, found \"\"");
+		return fail(msg, cap, SC_ERR_GRADES,
+		            "expected cut-offs like A:700,B:650,C:600,D:550, found \"\"");
 	int n = 0, bottom_named = 0;
 	const char *p = text;
 	while (*p) {
@@ -101,9 +102,10 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 			return fail(msg, cap, SC_ERR_GRADES,
 			            "only the last grade may come without a score, found more after it");
 		if (!grade_name_ok(p, nlen))
-			return fail(msg, cap, SC_ERR_GRADES,
-			            "expected a grade name of 1 to %d letters, digits, _, + or -, found \"%.*s\"",
-			            SC_GRADE_NAME_MAX - 1, (int)(nlen > 40 ? 40 : nlen), p);
+			return fail(
+			    msg, cap, SC_ERR_GRADES,
+			    "expected a grade name of 1 to %d letters, digits, _, + or -, found \"%.*s\"",
+			    SC_GRADE_NAME_MAX - 1, (int)(nlen > 40 ? 40 : nlen), p);
 		if (n >= SC_MAX_GRADES)
 			return fail(msg, cap, SC_ERR_GRADES, "expected at most %d grades", SC_MAX_GRADES);
 		double v = -INFINITY;
@@ -122,9 +124,10 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 				            "grade %.*s: expected a finite score, found \"%s\"", (int)nlen, p,
 				            num);
 			if (n > 0 && !(v < grades[n - 1].min_score))
-				return fail(msg, cap, SC_ERR_GRADES,
-				            "grade %.*s: expected a cut-off below %g (cut-offs go down), found %s",
-				            (int)nlen, p, grades[n - 1].min_score, num);
+				return fail(
+				    msg, cap, SC_ERR_GRADES,
+				    "grade %.*s: expected a cut-off below %g (cut-offs go down), found %s",
+				    (int)nlen, p, grades[n - 1].min_score, num);
 		} else {
 			if (n == 0)
 				return fail(msg, cap, SC_ERR_GRADES,
@@ -133,7 +136,8 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 		}
 		for (int k = 0; k < n; k++)
 			if (strlen(grades[k].name) == nlen && memcmp(grades[k].name, p, nlen) == 0)
-				return fail(msg, cap, SC_ERR_GRADES, "grade %.*s is given twice", (int)nlen, p);
+				return fail(msg, cap, SC_ERR_GRADES, "grade %.*s is given twice", (int)nlen,
+				            p);
 		memcpy(grades[n].name, p, nlen);
 		grades[n].name[nlen] = 0;
 		grades[n].min_score = v;
@@ -148,7 +152,8 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 			return fail(msg, cap, SC_ERR_GRADES, "expected at most %d grades", SC_MAX_GRADES);
 		const char *last = grades[n - 1].name;
 		char name[SC_GRADE_NAME_MAX];
-		if (strlen(last) == 1 && ((last[0] >= 'A' && last[0] < 'Z') || (last[0] >= 'a' && last[0] < 'z'))) {
+		if (strlen(last) == 1 &&
+		    ((last[0] >= 'A' && last[0] < 'Z') || (last[0] >= 'a' && last[0] < 'z'))) {
 			name[0] = (char)(last[0] + 1);
 			name[1] = 0;
 		} else {
@@ -156,10 +161,11 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 		}
 		for (int k = 0; k < n; k++)
 			if (strcmp(grades[k].name, name) == 0)
-				return fail(msg, cap, SC_ERR_GRADES,
-				            "the bottom grade would be %s, already given: name it after the last "
-				            "cut-off (e.g. ...,D:550,E)",
-				            name);
+				return fail(
+				    msg, cap, SC_ERR_GRADES,
+				    "the bottom grade would be %s, already given: name it after the last "
+				    "cut-off (e.g. ...,D:550,E)",
+				    name);
 		memcpy(grades[n].name, name, sizeof name);
 		grades[n].min_score = -INFINITY;
 		n++;
@@ -176,8 +182,11 @@ void sc_format_double(double v, char *buf, size_t cap)
 		snprintf(buf, cap, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
 		return;
 	}
+	/* no exponent for the numbers people write without one (10, not 1e+01) */
+	int plain = v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e17);
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, cap, "%.*g", prec, v);
+		if (plain && prec < 17 && strchr(buf, 'e')) continue;
 		if (strtod(buf, NULL) == v) return;
 	}
 }
@@ -264,12 +273,14 @@ static sc_err check_var(sc_var *v, int j, char *msg, size_t cap)
 			if (!(s->lo < s->hi) || isnan(s->lo) || isnan(s->hi) || (b > 0 && !isfinite(s->lo)) ||
 			    (b < r - 1 && !isfinite(s->hi)))
 				return fail(msg, cap, SC_ERR_MODEL,
-				            "variable %s, bin %d: expected finite bounds lower < upper", nm, b + 1);
+				            "variable %s, bin %d: expected finite bounds lower < upper", nm,
+				            b + 1);
 			if (b + 1 < r && s->hi != v->bins[b + 1].lo)
-				return fail(msg, cap, SC_ERR_MODEL,
-				            "variable %s, bin %d: expected its upper bound to be the next bin's "
-				            "lower bound",
-				            nm, b + 1);
+				return fail(
+				    msg, cap, SC_ERR_MODEL,
+				    "variable %s, bin %d: expected its upper bound to be the next bin's "
+				    "lower bound",
+				    nm, b + 1);
 		}
 		free(v->cuts);
 		v->cuts = malloc(sizeof(double) * (size_t)(r > 1 ? r - 1 : 1));
@@ -292,38 +303,41 @@ static sc_err check_var(sc_var *v, int j, char *msg, size_t cap)
 		for (int b = 0; b < r; b++) {
 			const char *l = v->bins[b].label;
 			if (!l || !l[0])
-				return fail(msg, cap, SC_ERR_MODEL, "variable %s, bin %d: expected a category",
-				            nm, b + 1);
-			if (b > 0 && strcmp(v->bins[b - 1].label, l) >= 0)
 				return fail(msg, cap, SC_ERR_MODEL,
-				            "variable %s: expected the categories sorted and unique, found \"%s\" "
-				            "after \"%s\"",
-				            nm, l, v->bins[b - 1].label);
+				            "variable %s, bin %d: expected a category", nm, b + 1);
+			if (b > 0 && strcmp(v->bins[b - 1].label, l) >= 0)
+				return fail(
+				    msg, cap, SC_ERR_MODEL,
+				    "variable %s: expected the categories sorted and unique, found \"%s\" "
+				    "after \"%s\"",
+				    nm, l, v->bins[b - 1].label);
 		}
 		if (r < nb - 1) {
 			if (v->bins[r].kind != SC_BIN_OTHER || r != nb - 2)
-				return fail(msg, cap, SC_ERR_MODEL,
-				            "variable %s: expected the categories, then \"other\" (optional), "
-				            "then the missing bin",
-				            nm);
+				return fail(
+				    msg, cap, SC_ERR_MODEL,
+				    "variable %s: expected the categories, then \"other\" (optional), "
+				    "then the missing bin",
+				    nm);
 			v->other_bin = r;
 		}
 		v->n_levels = r;
 		v->n_ranges = 0;
 		for (int b = r; b < nb; b++) {
 			if (v->bins[b].label) continue;
-			v->bins[b].label = dup_str(v->bins[b].kind == SC_BIN_OTHER ? "other" : "missing");
+			v->bins[b].label = dup_str(v->bins[b].kind == SC_BIN_OTHER ? "(other)" : "(missing)");
 			if (!v->bins[b].label) return SC_ERR_NOMEM;
 		}
 	}
-	if (!v->bins[nb - 1].label && !(v->bins[nb - 1].label = dup_str("missing"))) return SC_ERR_NOMEM;
+	if (!v->bins[nb - 1].label && !(v->bins[nb - 1].label = dup_str("(missing)"))) return SC_ERR_NOMEM;
 	for (int b = 0; b < nb; b++) {
 		const sc_bin *s = &v->bins[b];
 		if (!isfinite(s->woe) || fabs(s->woe) > 100)
 			return fail(msg, cap, SC_ERR_MODEL, "variable %s, bin %d: expected a finite WoE", nm,
 			            b + 1);
 		if (s->goods < 0 || s->bads < 0)
-			return fail(msg, cap, SC_ERR_MODEL, "variable %s, bin %d: negative counts", nm, b + 1);
+			return fail(msg, cap, SC_ERR_MODEL, "variable %s, bin %d: negative counts", nm,
+			            b + 1);
 	}
 	if (!isfinite(v->coef) || fabs(v->coef) > 1e6)
 		return fail(msg, cap, SC_ERR_MODEL, "variable %s: expected a finite coefficient", nm);
@@ -352,9 +366,11 @@ sc_err sc_model_finish(sc_model *m, char *msg, size_t cap)
 		int last = g == m->n_grades - 1;
 		if (last ? gr->min_score != -INFINITY : !isfinite(gr->min_score))
 			return fail(msg, cap, SC_ERR_MODEL,
-			            "grade %s: expected a finite cut-off, and none for the bottom grade", gr->name);
+			            "grade %s: expected a finite cut-off, and none for the bottom grade",
+			            gr->name);
 		if (g > 0 && !(gr->min_score < m->grades[g - 1].min_score))
-			return fail(msg, cap, SC_ERR_MODEL, "grade %s: expected cut-offs going down", gr->name);
+			return fail(msg, cap, SC_ERR_MODEL, "grade %s: expected cut-offs going down",
+			            gr->name);
 		for (int k = 0; k < g; k++)
 			if (strcmp(m->grades[k].name, gr->name) == 0)
 				return fail(msg, cap, SC_ERR_MODEL, "grade %s is given twice", gr->name);
@@ -367,7 +383,8 @@ sc_err sc_model_finish(sc_model *m, char *msg, size_t cap)
 		if (e) return e;
 		for (int k = 0; k < j; k++)
 			if (strcmp(m->vars[k].name, m->vars[j].name) == 0)
-				return fail(msg, cap, SC_ERR_MODEL, "variable %s is given twice", m->vars[j].name);
+				return fail(msg, cap, SC_ERR_MODEL, "variable %s is given twice",
+				            m->vars[j].name);
 		used += m->vars[j].used != 0;
 	}
 	if (used == 0) return fail(msg, cap, SC_ERR_MODEL, "expected at least one variable used");
@@ -379,8 +396,9 @@ sc_err sc_model_finish(sc_model *m, char *msg, size_t cap)
 		sc_var *v = &m->vars[j];
 		for (int b = 0; b < v->n_bins; b++)
 			v->bins[b].points =
-			    v->used ? -(v->coef * v->bins[b].woe + m->intercept / k) * m->factor + m->offset / k
-			            : 0.0;
+			    v->used
+			        ? -(v->coef * v->bins[b].woe + m->intercept / k) * m->factor + m->offset / k
+			        : 0.0;
 	}
 	return SC_OK;
 }
@@ -530,7 +548,8 @@ static void merge_with_neighbour(grp *gs, int *ng, int i)
 	else if (i == *ng - 1)
 		left = i - 1;
 	else
-		left = fabs(rate(&gs[i - 1]) - rate(&gs[i])) <= fabs(rate(&gs[i + 1]) - rate(&gs[i])) ? i - 1 : i;
+		left = fabs(rate(&gs[i - 1]) - rate(&gs[i])) <= fabs(rate(&gs[i + 1]) - rate(&gs[i])) ? i - 1
+		                                                                                      : i;
 	gs[left].g += gs[left + 1].g;
 	gs[left].b += gs[left + 1].b;
 	memmove(&gs[left + 1], &gs[left + 2], sizeof *gs * (size_t)(*ng - left - 2));
@@ -587,7 +606,13 @@ static int numeric_groups(const xy *v, size_t m, const totals *t, const sc_param
 	}
 	if (p->monotonic) {
 		while (ng > 2) {
-			int dir = smoothed_logodds(&gs[ng - 1]) >= smoothed_logodds(&gs[0]) ? 1 : -1;
+			/* the trend: sign of the row-weighted covariance of bin rank and log-odds */
+			double sw = 0, si = 0, sl = 0, sil = 0;
+			for (int i = 0; i < ng; i++) {
+				double w = (double)(gs[i].g + gs[i].b), l = smoothed_logodds(&gs[i]);
+				sw += w, si += w * i, sl += w * l, sil += w * i * l;
+			}
+			int dir = sil - si * sl / sw >= 0 ? 1 : -1;
 			int best = -1;
 			double best_d = 0;
 			for (int i = 0; i + 1 < ng; i++) {
@@ -651,7 +676,7 @@ static sc_err bin_numeric(const sc_column *c, const unsigned char *bad, const un
 	mbin->kind = SC_BIN_MISSING;
 	mbin->goods = mg;
 	mbin->bads = mb;
-	if (set_label(mbin, "missing")) return SC_ERR_NOMEM;
+	if (set_label(mbin, "(missing)")) return SC_ERR_NOMEM;
 	return SC_OK;
 }
 
@@ -673,8 +698,8 @@ static int cmp_level_freq(const void *a, const void *b)
 	return strcmp(u->name, v->name);
 }
 
-static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, const unsigned char *use, size_t n,
-                              const totals *t, const sc_params *p, sc_var *v, char *msg, size_t cap)
+static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, const unsigned char *use,
+                              size_t n, const totals *t, const sc_params *p, sc_var *v, char *msg, size_t cap)
 {
 	if (c->n_levels < 0 || (c->n_levels > 0 && !c->levels) || (!c->code && n))
 		return fail(msg, cap, SC_ERR_ARG, "column %s: malformed categories", c->name);
@@ -694,8 +719,8 @@ static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, cons
 		}
 		if ((size_t)code >= nl) {
 			free(lc);
-			return fail(msg, cap, SC_ERR_ARG, "column %s: category code %ld out of range", c->name,
-			            (long)code);
+			return fail(msg, cap, SC_ERR_ARG, "column %s: category code %ld out of range",
+			            c->name, (long)code);
 		}
 		lc[code].n++;
 		if (bad[i])
@@ -730,7 +755,8 @@ static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, cons
 			char nm[64];
 			snprintf(nm, sizeof nm, "%s", lc[l].name);
 			free(lc);
-			return fail(msg, cap, SC_ERR_ARG, "column %s: category \"%s\" given twice", c->name, nm);
+			return fail(msg, cap, SC_ERR_ARG, "column %s: category \"%s\" given twice", c->name,
+			            nm);
 		}
 	int nb = (int)kept + (pooled ? 1 : 0) + 1;
 	v->bins = calloc((size_t)nb, sizeof *v->bins);
@@ -750,7 +776,7 @@ static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, cons
 	if (pooled && !e) {
 		sc_bin *b = &v->bins[kept];
 		b->kind = SC_BIN_OTHER;
-		if (set_label(b, "other")) e = SC_ERR_NOMEM;
+		if (set_label(b, "(other)")) e = SC_ERR_NOMEM;
 		size_t list = pooled < SC_OTHER_LIST_MAX ? pooled : SC_OTHER_LIST_MAX;
 		b->members = calloc(list, sizeof *b->members);
 		if (!b->members) e = SC_ERR_NOMEM;
@@ -772,7 +798,7 @@ static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, cons
 	mbin->kind = SC_BIN_MISSING;
 	mbin->goods = mg;
 	mbin->bads = mb;
-	if (set_label(mbin, "missing")) return SC_ERR_NOMEM;
+	if (set_label(mbin, "(missing)")) return SC_ERR_NOMEM;
 	return SC_OK;
 }
 
@@ -973,21 +999,22 @@ static sc_err check_params(const sc_params *p, char *msg, size_t cap)
 	return SC_OK;
 }
 
-sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, const unsigned char *use, size_t n,
-                const sc_params *p, sc_model **out, char *msg, size_t cap)
+sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, const unsigned char *use,
+                size_t n, const sc_params *p, sc_model **out, char *msg, size_t cap)
 {
 	*out = NULL;
 	if (msg && cap) msg[0] = 0;
 	sc_err e = check_params(p, msg, cap);
 	if (e) return e;
 	if (n_cols < 1 || n_cols > SC_MAX_VARS)
-		return fail(msg, cap, SC_ERR_ARG, "expected 1 to %d candidate variables, found %d", SC_MAX_VARS,
-		            n_cols);
+		return fail(msg, cap, SC_ERR_ARG, "expected 1 to %d candidate variables, found %d",
+		            SC_MAX_VARS, n_cols);
 	if (n > SC_MAX_ROWS) return fail(msg, cap, SC_ERR_ARG, "more than %u rows", SC_MAX_ROWS);
 	totals t = {0, 0, 0};
 	for (size_t i = 0; i < n; i++) {
 		if (use && !use[i]) continue;
-		if (bad[i] > 1) return fail(msg, cap, SC_ERR_ARG, "row %zu: the outcome must be 0 or 1", i + 1);
+		if (bad[i] > 1)
+			return fail(msg, cap, SC_ERR_ARG, "row %zu: the outcome must be 0 or 1", i + 1);
 		t.rows++;
 		if (bad[i])
 			t.bads++;
@@ -1050,9 +1077,10 @@ sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, con
 			used[k++] = j;
 		} else {
 			int missing = v->bins[v->n_bins - 1].goods + v->bins[v->n_bins - 1].bads == t.rows;
-			if (!(v->note = dup_str(missing ? "dropped: every value is missing on the training rows"
-			                                : "dropped: a single bin on the training rows (constant, "
-			                                  "or too few rows to split)"))) {
+			if (!(v->note =
+			          dup_str(missing ? "dropped: every value is missing on the training rows"
+			                          : "dropped: a single bin on the training rows (constant, "
+			                            "or too few rows to split)"))) {
 				e = SC_ERR_NOMEM;
 				goto out;
 			}
@@ -1114,7 +1142,8 @@ sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, con
 	lr_problem P = {X, yv, (size_t)t.rows, k, woe, lambda};
 	double beta[SC_MAX_VARS + 1] = {0};
 	beta[0] = log((double)t.bads / (double)t.goods);
-	e = lr_fit(&P, p->max_iter, p->tol, beta, &m->train.iterations, &m->train.converged, &m->train.deviance);
+	e = lr_fit(&P, p->max_iter, p->tol, beta, &m->train.iterations, &m->train.converged,
+	           &m->train.deviance);
 	if (e == SC_ERR_SINGULAR) {
 		fail(msg, cap, e,
 		     "the regularised Hessian is singular (collinear variables): use an L2 penalty above 0");
@@ -1240,7 +1269,8 @@ sc_err sc_auc(const double *score, const unsigned char *bad, size_t n, double *a
 	return SC_OK;
 }
 
-sc_err sc_evaluate(const sc_model *m, const double *score, const unsigned char *bad, size_t n, sc_metrics *out)
+sc_err sc_evaluate(const sc_model *m, const double *score, const unsigned char *bad, size_t n,
+                   sc_metrics *out)
 {
 	memset(out, 0, sizeof *out);
 	sb *a;

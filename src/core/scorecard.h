@@ -17,14 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SC_MAX_VARS 256        /* variables in a model */
-#define SC_MAX_BINS 256        /* bins of one variable (a bin index fits in a uint8_t) */
-#define SC_MAX_CUTS_BINS 100   /* the largest --bins for numeric variables */
-#define SC_MAX_GRADES 16       /* grades, the bottom one included */
-#define SC_GRADE_NAME_MAX 16   /* bytes of a grade name, NUL included */
-#define SC_MAX_ROWS 100000000u /* rows given to one call */
-#define SC_CALIB_GROUPS 10     /* calibration table: deciles */
-#define SC_OTHER_LIST_MAX 50   /* pooled category names kept for display in the "other" bin */
+#define SC_MAX_VARS       256        /* variables in a model */
+#define SC_MAX_BINS       256        /* bins of one variable (a bin index fits in a uint8_t) */
+#define SC_MAX_CUTS_BINS  100        /* the largest --bins for numeric variables */
+#define SC_MAX_GRADES     16         /* grades, the bottom one included */
+#define SC_GRADE_NAME_MAX 16         /* bytes of a grade name, NUL included */
+#define SC_MAX_ROWS       100000000u /* rows given to one call */
+#define SC_CALIB_GROUPS   10         /* calibration table: deciles */
+#define SC_OTHER_LIST_MAX 50         /* pooled category names kept for display in the "other" bin */
 
 typedef enum {
 	SC_OK = 0,
@@ -49,12 +49,12 @@ typedef enum {
 
 typedef struct {
 	sc_bin_kind kind;
-	char *label;          /* "[30, 45)", "rent", "other", "missing" */
-	double lo, hi;        /* SC_BIN_RANGE only */
-	int64_t goods, bads;  /* training rows in the bin */
-	double woe;           /* ln(share of goods / share of bads), smoothed; 0 for a bin without rows */
-	double points;        /* exact (unrounded) points of the bin; 0 for a variable not used */
-	char **members;       /* SC_BIN_OTHER: pooled category names (display only, at most 50) */
+	char *label;         /* "[30, 45)", "rent", "(other)", "(missing)" */
+	double lo, hi;       /* SC_BIN_RANGE only */
+	int64_t goods, bads; /* training rows in the bin */
+	double woe;          /* ln(share of goods / share of bads), smoothed; 0 for a bin without rows */
+	double points;       /* exact (unrounded) points of the bin; 0 for a variable not used */
+	char **members;      /* SC_BIN_OTHER: pooled category names (display only, at most 50) */
 	int n_members;
 	int64_t more_members; /* pooled categories not listed */
 } sc_bin;
@@ -64,17 +64,17 @@ typedef struct {
 typedef struct {
 	char *name;
 	int categorical;
-	int used;     /* 0: dropped before the regression (note says why); its points are all 0 */
-	char *note;   /* NULL, or why the variable was dropped */
-	double coef;  /* logistic coefficient on the WoE (logit of P(bad)); 0 when not used */
-	double iv;    /* information value on the training rows */
+	int used;    /* 0: dropped before the regression (note says why); its points are all 0 */
+	char *note;  /* NULL, or why the variable was dropped */
+	double coef; /* logistic coefficient on the WoE (logit of P(bad)); 0 when not used */
+	double iv;   /* information value on the training rows */
 	int n_bins;
 	sc_bin *bins;
 	/* derived by sc_model_finish */
-	int n_ranges; /* numeric: bins[0..n_ranges) are the ranges */
-	int n_levels; /* categorical: bins[0..n_levels) are the categories */
+	int n_ranges;               /* numeric: bins[0..n_ranges) are the ranges */
+	int n_levels;               /* categorical: bins[0..n_levels) are the categories */
 	int other_bin, missing_bin; /* index, or -1 (other) */
-	double *cuts; /* numeric: cuts[i] = bins[i + 1].lo, i < n_ranges - 1 */
+	double *cuts;               /* numeric: cuts[i] = bins[i + 1].lo, i < n_ranges - 1 */
 } sc_var;
 
 typedef struct {
@@ -87,8 +87,8 @@ typedef struct {
 	int max_bins;
 	double min_bin_share, rare_share;
 	int monotonic;
-	double l2;       /* the lambda used */
-	int iterations;  /* Newton iterations */
+	double l2;      /* the lambda used */
+	int iterations; /* Newton iterations */
 	int converged;
 	double deviance; /* -2 log-likelihood on the training rows, without the penalty */
 	double auc, gini, ks;
@@ -111,13 +111,13 @@ typedef struct {
 
 /* Training parameters. */
 typedef struct {
-	int max_bins;          /* numeric: at most this many bins, 2..SC_MAX_CUTS_BINS (default 10) */
-	double min_bin_share;  /* numeric: each bin holds at least this share of training rows (0.05) */
-	double rare_share;     /* categorical: levels under this share go to "other" (0.02; >= 0.005) */
-	int monotonic;         /* numeric: also merge adjacent bins until the WoE is monotonic (0) */
-	double l2;             /* L2 penalty lambda; negative: the default 1e-4 * training rows */
-	int max_iter;          /* Newton iterations at most (50) */
-	double tol;            /* convergence: largest step <= tol * (1 + largest |coef|) (1e-10) */
+	int max_bins;         /* numeric: at most this many bins, 2..SC_MAX_CUTS_BINS (default 10) */
+	double min_bin_share; /* numeric: each bin holds at least this share of training rows (0.05) */
+	double rare_share;    /* categorical: levels under this share go to "other" (0.02; >= 0.005) */
+	int monotonic;        /* numeric: also merge adjacent bins until the WoE is monotonic (1) */
+	double l2;            /* L2 penalty lambda; negative: the default 1e-4 * training rows */
+	int max_iter;         /* Newton iterations at most (50) */
+	double tol;           /* convergence: largest step <= tol * (1 + largest |coef|) (1e-10) */
 	double base_score, base_odds, pdo; /* 600, 50, 20 */
 	int n_grades;
 	sc_grade grades[SC_MAX_GRADES]; /* default A:700,B:650,C:600,D:550, E below */
@@ -135,8 +135,8 @@ sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *
 typedef struct {
 	const char *name;
 	int categorical;
-	const double *x;          /* numeric: one value per row, NaN = missing */
-	const int32_t *code;      /* categorical: level code per row, -1 = missing */
+	const double *x;     /* numeric: one value per row, NaN = missing */
+	const int32_t *code; /* categorical: level code per row, -1 = missing */
 	int32_t n_levels;
 	const char *const *levels; /* categorical: code -> name */
 } sc_column;
@@ -144,8 +144,8 @@ typedef struct {
 /* Fits a scorecard on the rows i < n where use[i] (use NULL: every row); bad[i] is 0 or 1.
  * Every column is a candidate variable. On success *out is a finished model (free with
  * sc_model_free); on failure msg says why. */
-sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, const unsigned char *use, size_t n,
-                const sc_params *p, sc_model **out, char *msg, size_t cap);
+sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, const unsigned char *use,
+                size_t n, const sc_params *p, sc_model **out, char *msg, size_t cap);
 
 /* An empty model, for a reader to fill; then sc_model_finish. */
 sc_model *sc_model_new(void);
@@ -201,7 +201,8 @@ typedef struct {
 } sc_metrics;
 
 /* Metrics of the scores of n rows with outcomes bad[i] in {0, 1}. */
-sc_err sc_evaluate(const sc_model *m, const double *score, const unsigned char *bad, size_t n, sc_metrics *out);
+sc_err sc_evaluate(const sc_model *m, const double *score, const unsigned char *bad, size_t n,
+                   sc_metrics *out);
 /* AUC alone, for any risk ranking where a higher score means less risk (NaN with one class). */
 sc_err sc_auc(const double *score, const unsigned char *bad, size_t n, double *auc);
 

@@ -52,7 +52,8 @@ ds_num_class dataset_parse_number(const char *s, size_t len, double *out)
 	i += (size_t)sign;
 	static const char *const words[] = {"inf", "infinity", "nan"};
 	for (size_t w = 0; w < sizeof words / sizeof *words; w++)
-		if (len - i == strlen(words[w]) && strncasecmp(s + i, words[w], len - i) == 0) return DS_NUM_NONFINITE;
+		if (len - i == strlen(words[w]) && strncasecmp(s + i, words[w], len - i) == 0)
+			return DS_NUM_NONFINITE;
 	size_t digits = 0;
 	while (i < len && s[i] >= '0' && s[i] <= '9')
 		i++, digits++;
@@ -94,7 +95,8 @@ static void verr(errs *E, long line, const char *field, const char *fmt, va_list
 	if (E->count > E->max || !E->buf || E->used + 1 >= E->cap) return;
 	char *p = E->buf + E->used;
 	size_t room = E->cap - E->used;
-	int n = line > 0 ? snprintf(p, room, "%s:%ld: ", E->label, line) : snprintf(p, room, "%s: ", E->label);
+	int n =
+	    line > 0 ? snprintf(p, room, "%s:%ld: ", E->label, line) : snprintf(p, room, "%s: ", E->label);
 	if (n > 0 && (size_t)n < room && field) n += snprintf(p + n, room - (size_t)n, "%s: ", field);
 	if (n > 0 && (size_t)n < room) n += vsnprintf(p + n, room - (size_t)n, fmt, ap);
 	if (n > 0 && (size_t)n + 1 < room) {
@@ -340,13 +342,15 @@ static ds_err read_header(const csv_row *row, const ds_opts *o, dataset *d, head
 		h->col_of[i] = -1;
 		if (k == DS_SKIP) continue;
 		if (n == 0) {
-			add_err(E, row->line, "header", "expected a name for column %d, found an empty field", i + 1);
+			add_err(E, row->line, "header", "expected a name for column %d, found an empty field",
+			        i + 1);
 			bad = 1;
 			continue;
 		}
 		for (int j = 0; j < i; j++)
 			if (strcmp(h->names[j], h->names[i]) == 0) {
-				add_err(E, row->line, "header", "expected unique column names, found %s twice",
+				add_err(E, row->line, "header",
+				        "expected unique column names, found %s twice",
 				        shown(h->names[i], sh, sizeof sh));
 				bad = 1;
 			}
@@ -421,7 +425,8 @@ static int store_field(dataset *d, ds_column *c, size_t row, const char *s, size
 		c->num[row] = NAN;
 		if (c->kind == DS_BINARY) {
 			if (k != DS_NUM_FINITE || (v != 0 && v != 1)) {
-				add_err(E, line, c->name, "expected 0 or 1, found %s", shown(s, sh, sizeof sh));
+				add_err(E, line, c->name, "expected 0 or 1, found %s",
+				        shown(s, sh, sizeof sh));
 				return -1;
 			}
 		} else if (k == DS_NUM_TEXT) {
@@ -429,7 +434,8 @@ static int store_field(dataset *d, ds_column *c, size_t row, const char *s, size
 			        shown(s, sh, sizeof sh));
 			return -1;
 		} else if (k == DS_NUM_NONFINITE) {
-			add_err(E, line, c->name, "expected a finite number or an empty field (missing), found %s",
+			add_err(E, line, c->name,
+			        "expected a finite number or an empty field (missing), found %s",
 			        shown(s, sh, sizeof sh));
 			return -1;
 		} else if (k == DS_NUM_MISSING) {
@@ -494,8 +500,8 @@ static ds_err fill(const source *src, dataset *d, const header *h, errs *E)
 			break;
 		}
 		if (rc == CSV_BAD_ROW) {
-			add_err(E, csv_errline(r), NULL, "expected a well-formed CSV row (RFC 4180), found %s",
-			        csv_errmsg(r));
+			add_err(E, csv_errline(r), NULL,
+			        "expected a well-formed CSV row (RFC 4180), found %s", csv_errmsg(r));
 			if (first) break;
 			continue;
 		}
@@ -504,8 +510,8 @@ static ds_err fill(const source *src, dataset *d, const header *h, errs *E)
 			continue;
 		}
 		if (row.n != h->n_header) {
-			add_err(E, row.line, NULL, "expected %d fields as in the header, found %d", h->n_header,
-			        row.n);
+			add_err(E, row.line, NULL, "expected %d fields as in the header, found %d",
+			        h->n_header, row.n);
 			continue;
 		}
 		if (d->n_rows >= DS_MAX_ROWS) {
@@ -521,7 +527,8 @@ static ds_err fill(const source *src, dataset *d, const header *h, errs *E)
 		d->line[i] = row.line;
 		for (int f = 0; f < row.n; f++) {
 			int c = h->col_of[f];
-			if (c >= 0) store_field(d, &d->cols[c], i, row.field[f], row.len[f], row.line, E, &nomem);
+			if (c >= 0)
+				store_field(d, &d->cols[c], i, row.field[f], row.len[f], row.line, E, &nomem);
 		}
 		if (nomem) break;
 		d->n_rows++;
@@ -553,7 +560,8 @@ static ds_err read_source(const source *src, const char *label, const ds_opts *o
 		add_err(&E, 1, "header", "expected a header line naming the columns, found an empty file");
 		why = DS_ERR_BAD_INPUT;
 	} else if (rc != CSV_ROW) {
-		add_err(&E, csv_errline(r), "header", "expected a well-formed CSV header, found %s", csv_errmsg(r));
+		add_err(&E, csv_errline(r), "header", "expected a well-formed CSV header, found %s",
+		        csv_errmsg(r));
 		why = DS_ERR_BAD_INPUT;
 	} else {
 		why = read_header(&row, o, d, &h, &E);
@@ -566,7 +574,8 @@ static ds_err read_source(const source *src, const char *label, const ds_opts *o
 	if (!why) why = fill(src, d, &h, &E);
 	if (!why && E.count) why = DS_ERR_BAD_INPUT;
 	if (E.count > E.max && err && E.used + 1 < errcap)
-		snprintf(err + E.used, errcap - E.used, "%s: ... and %ld more errors\n", label, E.count - E.max);
+		snprintf(err + E.used, errcap - E.used, "%s: ... and %ld more errors\n", label,
+		         E.count - E.max);
 	if (why == DS_ERR_NOMEM && err && !E.count) snprintf(err, errcap, "%s: out of memory\n", label);
 	if (why == DS_ERR_TOO_LARGE && err && !E.count)
 		snprintf(err, errcap, "%s: more than %u rows\n", label, DS_MAX_ROWS);

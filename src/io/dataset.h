@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DS_MAX_ROWS 100000000u
-#define DS_MAX_STDIN ((size_t)8 << 30)
+#define DS_MAX_ROWS   100000000u
+#define DS_MAX_STDIN  ((size_t)8 << 30)
 #define DS_MAX_ERRORS 20
 
 typedef enum {
@@ -55,12 +55,12 @@ typedef struct {
 
 typedef struct {
 	char *name;
-	ds_kind kind;      /* DS_NUMERIC, DS_TEXT, DS_BINARY or DS_ID */
-	double *num;       /* DS_NUMERIC, DS_BINARY: a value per row (NaN = missing) */
-	int32_t *code;     /* DS_TEXT: a level per row, -1 = missing */
-	char **levels;     /* DS_TEXT: level names in order of first appearance */
+	ds_kind kind;  /* DS_NUMERIC, DS_TEXT, DS_BINARY or DS_ID */
+	double *num;   /* DS_NUMERIC, DS_BINARY: a value per row (NaN = missing) */
+	int32_t *code; /* DS_TEXT: a level per row, -1 = missing */
+	char **levels; /* DS_TEXT: level names in order of first appearance */
 	int32_t n_levels;
-	char *text;        /* DS_ID: row i's text is text + off[i] */
+	char *text; /* DS_ID: row i's text is text + off[i] */
 	size_t *off;
 	size_t n_missing;
 	/* private */

@@ -15,8 +15,8 @@
 #undef json_null
 #include <jansson.h>
 
-#define MF_NAME_MAX 1024    /* bytes of a variable name, target, id or split column */
-#define MF_LABEL_MAX 65536  /* bytes of a category */
+#define MF_NAME_MAX  1024  /* bytes of a variable name, target, id or split column */
+#define MF_LABEL_MAX 65536 /* bytes of a category */
 
 const char *model_file_strerror(mf_err e)
 {
@@ -255,8 +255,8 @@ static void join(char *buf, size_t cap, const char *path, const char *key)
 }
 
 /* A finite number; null allowed (gives null_value) when nullable. */
-static mf_err get_num(rd *r, const json_t *o, const char *path, const char *key, int nullable, double null_value,
-                      double *out)
+static mf_err get_num(rd *r, const json_t *o, const char *path, const char *key, int nullable,
+                      double null_value, double *out)
 {
 	char p[256];
 	join(p, sizeof p, path, key);
@@ -411,17 +411,19 @@ static mf_err read_training(rd *r, const json_t *o, sc_model *m)
 	    (e = get_count(r, o, P, "bads", &t->bads)))
 		return e;
 	int64_t mb = 0, it = 0;
-	if ((e = get_count(r, o, P, "max_bins", &mb)) || (e = get_count(r, o, P, "iterations", &it))) return e;
+	if ((e = get_count(r, o, P, "max_bins", &mb)) || (e = get_count(r, o, P, "iterations", &it)))
+		return e;
 	if (mb > SC_MAX_CUTS_BINS || it > 100000) return bad(r, P, "max_bins or iterations out of range");
 	t->max_bins = (int)mb;
 	t->iterations = (int)it;
 	if ((e = get_num(r, o, P, "min_bin_share", 0, 0, &t->min_bin_share)) ||
 	    (e = get_num(r, o, P, "rare_share", 0, 0, &t->rare_share)) ||
-	    (e = get_bool(r, o, P, "monotonic", &t->monotonic)) || (e = get_num(r, o, P, "l2", 0, 0, &t->l2)) ||
+	    (e = get_bool(r, o, P, "monotonic", &t->monotonic)) ||
+	    (e = get_num(r, o, P, "l2", 0, 0, &t->l2)) ||
 	    (e = get_bool(r, o, P, "converged", &t->converged)) ||
 	    (e = get_num(r, o, P, "deviance", 1, NAN, &t->deviance)) ||
-	    (e = get_num(r, o, P, "auc", 1, NAN, &t->auc)) || (e = get_num(r, o, P, "gini", 1, NAN, &t->gini)) ||
-	    (e = get_num(r, o, P, "ks", 1, NAN, &t->ks)))
+	    (e = get_num(r, o, P, "auc", 1, NAN, &t->auc)) ||
+	    (e = get_num(r, o, P, "gini", 1, NAN, &t->gini)) || (e = get_num(r, o, P, "ks", 1, NAN, &t->ks)))
 		return e;
 	return MF_OK;
 }
@@ -437,8 +439,8 @@ static mf_err read_model(rd *r, const json_t *root, sc_model *m)
 	const json_t *ver = json_object_get(root, "version");
 	if (!json_is_integer(ver) || json_integer_value(ver) != MF_VERSION) {
 		if (json_is_integer(ver))
-			bad(r, "version", "expected %d (the version this vigie reads), found %lld", MF_VERSION,
-			    (long long)json_integer_value(ver));
+			bad(r, "version", "expected %d (the version this vigie reads), found %lld",
+			    MF_VERSION, (long long)json_integer_value(ver));
 		else
 			bad(r, "version", "expected %d, found %s", MF_VERSION, type_name(ver));
 		return MF_ERR_FORMAT;
@@ -489,12 +491,14 @@ static mf_err read_model(rd *r, const json_t *root, sc_model *m)
 	if (se) return bad(r, "model", "%s", msg);
 	/* the scaling and points written must follow from the rest */
 	double f, off;
-	if ((e = get_num(r, sc, "scaling", "factor", 0, 0, &f)) || (e = get_num(r, sc, "scaling", "offset", 0, 0, &off)))
+	if ((e = get_num(r, sc, "scaling", "factor", 0, 0, &f)) ||
+	    (e = get_num(r, sc, "scaling", "offset", 0, 0, &off)))
 		return e;
 	if (fabs(f - m->factor) > 1e-9 * fmax(1, fabs(m->factor)) ||
 	    fabs(off - m->offset) > 1e-9 * fmax(1, fabs(m->offset)))
-		return bad(r, "scaling", "expected factor = pdo / ln 2 = %.10g and offset = base_score - factor "
-		                         "* ln(base_odds) = %.10g",
+		return bad(r, "scaling",
+		           "expected factor = pdo / ln 2 = %.10g and offset = base_score - factor "
+		           "* ln(base_odds) = %.10g",
 		           m->factor, m->offset);
 	for (size_t k = 0; k < nv; k++) {
 		const json_t *bins = json_object_get(json_array_get(vars, k), "bins");
@@ -503,7 +507,8 @@ static mf_err read_model(rd *r, const json_t *root, sc_model *m)
 			char p[200];
 			snprintf(p, sizeof p, "variables[%zu].bins[%d]", k, b);
 			double pts;
-			if ((e = get_num(r, json_array_get(bins, (size_t)b), p, "points", 0, 0, &pts))) return e;
+			if ((e = get_num(r, json_array_get(bins, (size_t)b), p, "points", 0, 0, &pts)))
+				return e;
 			double want = v->bins[b].points;
 			if (fabs(pts - want) > 1e-6 * fmax(1, fabs(want)))
 				return bad(r, p,
@@ -521,13 +526,17 @@ mf_err model_file_parse(const char *buf, size_t len, const char *label, sc_model
 	rd r = {label ? label : "(model)", err, cap};
 	if (err && cap) err[0] = 0;
 	if (len > MF_MAX_BYTES) {
-		if (err) snprintf(err, cap, "%s: more than %zu bytes: not a model file", r.label, MF_MAX_BYTES);
+		if (err)
+			snprintf(err, cap, "%s: more than %zu bytes: not a model file", r.label,
+			         MF_MAX_BYTES);
 		return MF_ERR_TOO_LARGE;
 	}
 	json_error_t je;
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		if (err) snprintf(err, cap, "%s:%d: expected JSON, found an error: %s", r.label, je.line, je.text);
+		if (err)
+			snprintf(err, cap, "%s:%d: expected JSON, found an error: %s", r.label, je.line,
+			         je.text);
 		return MF_ERR_JSON;
 	}
 	sc_model *m = sc_model_new();
@@ -557,7 +566,8 @@ mf_err model_file_load(const char *path, sc_model **out, char *err, size_t cap)
 		if (n == bcap) {
 			if (bcap > MF_MAX_BYTES) {
 				e = MF_ERR_TOO_LARGE;
-				snprintf(err, cap, "%s: more than %zu bytes: not a model file", path, MF_MAX_BYTES);
+				snprintf(err, cap, "%s: more than %zu bytes: not a model file", path,
+				         MF_MAX_BYTES);
 				break;
 			}
 			char *nb = realloc(buf, bcap * 2);
@@ -579,7 +589,8 @@ mf_err model_file_load(const char *path, sc_model **out, char *err, size_t cap)
 		}
 	}
 	fclose(f);
-	if (!e) e = model_file_parse(buf, n, path, out, err, cap);
+	if (!e)
+		e = model_file_parse(buf, n, path, out, err, cap);
 	else if (e == MF_ERR_NOMEM)
 		snprintf(err, cap, "%s: out of memory", path);
 	free(buf);

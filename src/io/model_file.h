@@ -15,8 +15,8 @@
 
 #include "core/scorecard.h"
 
-#define MF_FORMAT "vigie-scorecard"
-#define MF_VERSION 1
+#define MF_FORMAT    "vigie-scorecard"
+#define MF_VERSION   1
 #define MF_MAX_BYTES ((size_t)64 << 20)
 
 typedef enum {
@@ -36,7 +36,8 @@ mf_err model_file_write(FILE *f, const sc_model *m);
 /* Writes the model to path (through path.tmp renamed, so a reader never sees half a file). */
 mf_err model_file_save(const char *path, const sc_model *m, char *err, size_t cap);
 /* Reads a model from a buffer; label names it in messages. *out is a finished model. */
-mf_err model_file_parse(const char *buf, size_t len, const char *label, sc_model **out, char *err, size_t cap);
+mf_err model_file_parse(const char *buf, size_t len, const char *label, sc_model **out, char *err,
+                        size_t cap);
 /* Reads a model from a file. */
 mf_err model_file_load(const char *path, sc_model **out, char *err, size_t cap);
 

@@ -1,0 +1,837 @@
+/* cmd_score.c: `vigie score train|eval|apply`: fits a credit scorecard on a CSV data set and writes
+ * it as a model file (io/model_file), evaluates a model on test rows (AUC, Gini, KS, calibration,
+ * grades), and scores clients with, on request, every variable's bin and points. The statistics
+ * are core/scorecard; reading the data is io/dataset. None of these commands uses the store. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/scorecard.h"
+#include "io/csv_out.h"
+#include "io/dataset.h"
+#include "io/json_out.h"
+#include "io/model_file.h"
+
+static const char HELP[] =
+    "usage: vigie score train|eval|apply [options]   (vigie score SUBCOMMAND --help)\n"
+    "\n"
+    "  train   fit a credit scorecard on a CSV data set and write it as a model file\n"
+    "  eval    AUC, Gini, KS, calibration and the distribution by grade of a model on test rows\n"
+    "  apply   score clients: id, score, grade, probability of bad; --explain adds the bin and\n"
+    "          points of every variable\n"
+    "\n"
+    "The method (binning, weight of evidence, logistic regression, scaling) is in docs/scoring.md.\n"
+    "These commands do not use the store.\n";
+
+static const char HELP_TRAIN[] =
+    "usage: vigie score train --data FILE.csv --target COL [options]\n"
+    "\n"
+    "Fits a credit scorecard. Every column other than the target, split, id and excluded columns is\n"
+    "a candidate variable: numeric when all its values are numbers, else categorical; an empty field\n"
+    "or NA is missing. Numeric variables are binned by quantiles of the training rows (at most --bins\n"
+    "bins, merged until each holds 5% of the rows, then until the WoE goes one way); categories get\n"
+    "a bin each (those under 2% of the rows are pooled in \"(other)\"); missing values their own bin.\n"
+    "Each bin's weight of evidence feeds a logistic regression (IRLS with an L2 penalty); points are\n"
+    "scaled so that --base-score points mean odds of --base-odds good for one bad, and --pdo more\n"
+    "points double the odds. A variable with a single bin is dropped (the model file says so).\n"
+    "\n"
+    "Options:\n"
+    "  --data FILE           the CSV data set, with a header row (\"-\": standard input)\n"
+    "  --target COL          the outcome: 1 = bad, 0 = good\n"
+    "  --split-column COL    train on the rows whose COL is \"train\" only (default: every row)\n"
+    "  --id-column COL       the client id column (not a variable)\n"
+    "  --exclude COL,...     other columns that are not variables\n"
+    "  --out MODEL.json      the model file to write (default model.json)\n"
+    "  --bins N              numeric variables: at most N bins (default 10; 2 to 100)\n"
+    "  --shape monotonic|free  numeric variables: merge adjacent bins until the WoE goes one way\n"
+    "                        (default monotonic), or keep the shape of the data (free)\n"
+    "  --min-bin-share S     numeric variables: each bin holds at least this share of the\n"
+    "                        training rows (default 0.05)\n"
+    "  --l2 LAMBDA           L2 penalty on the coefficients (default 1e-4 x training rows)\n"
+    "  --base-score S        points at the base odds (default 600)\n"
+    "  --base-odds O         the base odds, good:bad (default 50)\n"
+    "  --pdo P               points to double the odds (default 20)\n"
+    "  --grades SPEC         grade cut-offs (default A:700,B:650,C:600,D:550: A when the score is\n"
+    "                        700 or more, ..., E below 550; a last name without a score names the\n"
+    "                        bottom grade, e.g. A:560,B:530,C:500,D:470,E)\n"
+    "\n"
+    "Exit codes: 0 the model is written; 1 bad data (FILE:LINE: messages); 2 usage; 3 I/O failure.\n";
+
+static const char HELP_EVAL[] =
+    "usage: vigie score eval --model MODEL.json --data FILE.csv [options]\n"
+    "\n"
+    "Scores the rows and compares with the outcome (the model's target column): AUC (exact, ties\n"
+    "counted half), Gini = 2 AUC - 1, KS, Brier score and log loss, a calibration table by deciles of\n"
+    "the predicted probability of bad (predicted vs observed bad rate), and the rows, bads and bad\n"
+    "rate per grade.\n"
+    "\n"
+    "Options:\n"
+    "  --model MODEL.json    the model (from vigie score train)\n"
+    "  --data FILE           the CSV data set (\"-\": standard input)\n"
+    "  --split-column COL    evaluate the rows whose COL is --split-value (default: the model's split\n"
+    "                        column when the data has it, else every row)\n"
+    "  --split-value V       (default test)\n"
+    "  --all                 every row, whatever the split column\n"
+    "  --format table|json   (default table)\n";
+
+static const char HELP_APPLY[] =
+    "usage: vigie score apply --model MODEL.json --data FILE.csv [options]\n"
+    "\n"
+    "Scores every row: id, score (the exact sum of the points, shown with 2 decimals), grade and\n"
+    "probability of bad. A missing value goes to the variable's missing bin, a category not seen in\n"
+    "training to its \"other\" bin (or the missing bin when it has none).\n"
+    "\n"
+    "Options:\n"
+    "  --model MODEL.json    the model (from vigie score train)\n"
+    "  --data FILE           the CSV data set (\"-\": standard input)\n"
+    "  --id-column COL       the id column (default: the model's id column when the data has it,\n"
+    "                        else the row number)\n"
+    "  --explain             also each variable's bin and points (they add up to the score)\n"
+    "  --format csv|json     (default csv)\n";
+
+#define ERRBUF   8192
+#define MAX_WANT 300 /* target, split, id and the excluded columns */
+
+/* ---- small helpers ---- */
+
+static int num_opt(const cli_env *e, const char *cmd, const char *name, const char *v, double *out)
+{
+	if (!v) return 0;
+	char *end;
+	double d = strtod(v, &end);
+	if (!*v || *end || !isfinite(d)) {
+		fprintf(e->err, "vigie %s: --%s: expected a number, found \"%s\"\n", cmd, name, v);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static void print_data_error(const cli_env *e, const char *cmd, ds_err de, const char *err)
+{
+	if (err[0])
+		fputs(err, e->err);
+	else
+		fprintf(e->err, "vigie %s: %s\n", cmd, dataset_strerror(de));
+}
+
+static int data_exit(ds_err de)
+{
+	return de == DS_ERR_OPEN || de == DS_ERR_NOMEM ? EXIT_STORE : EXIT_BAD_INPUT;
+}
+
+static void fmt(char *buf, size_t cap, const char *f, double v)
+{
+	if (isnan(v))
+		snprintf(buf, cap, "null");
+	else
+		snprintf(buf, cap, f, v);
+}
+
+static void jnum(json_out *j, const char *k, const char *f, double v)
+{
+	char b[64];
+	fmt(b, sizeof b, f, v);
+	json_key(j, k);
+	json_raw(j, b);
+}
+
+/* Finds the model's variables in the data set: cols[j] for model variable j. */
+static void columns_for(const sc_model *m, const dataset *d, sc_column *cols)
+{
+	for (int j = 0; j < m->n_vars; j++) {
+		memset(&cols[j], 0, sizeof cols[j]);
+		cols[j].name = m->vars[j].name;
+		cols[j].categorical = m->vars[j].categorical;
+		int c = dataset_find(d, m->vars[j].name);
+		if (c < 0) continue;
+		const ds_column *dc = &d->cols[c];
+		cols[j].x = dc->num;
+		cols[j].code = dc->code;
+		cols[j].n_levels = dc->n_levels;
+		cols[j].levels = (const char *const *)dc->levels;
+	}
+}
+
+/* Reads the data a model needs: its used variables (each of its kind), plus extra columns. */
+static int read_for_model(const cli_env *e, const char *cmd, const sc_model *m, const char *path,
+                          const ds_want *extra, int n_extra, dataset **d)
+{
+	ds_want want[SC_MAX_VARS + 4];
+	int n = 0;
+	for (int j = 0; j < m->n_vars; j++)
+		if (m->vars[j].used)
+			want[n++] =
+			    (ds_want){m->vars[j].name, m->vars[j].categorical ? DS_TEXT : DS_NUMERIC, 1};
+	for (int k = 0; k < n_extra; k++) {
+		for (int w = 0; w < n; w++)
+			if (strcmp(want[w].name, extra[k].name) == 0) {
+				fprintf(e->err, "vigie %s: column %s is a variable of the model\n", cmd,
+				        extra[k].name);
+				return EXIT_USAGE;
+			}
+		want[n++] = extra[k];
+	}
+	ds_opts o = {want, n, DS_SKIP, 0};
+	char *err = malloc(ERRBUF);
+	if (!err) return EXIT_STORE;
+	ds_err de = dataset_read(path, NULL, &o, d, err, ERRBUF);
+	if (de) print_data_error(e, cmd, de, err);
+	free(err);
+	return de ? data_exit(de) : EXIT_OK;
+}
+
+static int load_model(const cli_env *e, const char *cmd, const char *path, sc_model **m)
+{
+	char err[1024];
+	mf_err me = model_file_load(path, m, err, sizeof err);
+	if (me) {
+		fprintf(e->err, "vigie %s: %s\n", cmd, err);
+		return me == MF_ERR_IO || me == MF_ERR_NOMEM ? EXIT_STORE : EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}
+
+/* ---- train ---- */
+
+static void print_training(const cli_env *e, const sc_model *m, const char *split, const char *out)
+{
+	FILE *f = e->out;
+	const sc_training *t = &m->train;
+	fprintf(f, "Scorecard trained on %lld rows of %s", (long long)t->rows, m->data ? m->data : "?");
+	if (split) fprintf(f, " (%s = train)", split);
+	fprintf(f, ": %lld bad (%.2f%%), %lld good\n", (long long)t->bads,
+	        100.0 * (double)t->bads / (double)t->rows, (long long)t->goods);
+	fprintf(f, "Logistic regression on the WoE: %d Newton iteration%s, %s; L2 lambda %g; deviance %.2f\n",
+	        t->iterations, t->iterations == 1 ? "" : "s", t->converged ? "converged" : "NOT converged",
+	        t->l2, t->deviance);
+	fprintf(f, "Training rows: AUC %.4f, Gini %.4f, KS %.4f\n", t->auc, t->gini, t->ks);
+	fprintf(f, "Scaling: %g points at odds %g:1, %g points to double the odds; intercept %.4f\n\n",
+	        m->base_score, m->base_odds, m->pdo, m->intercept);
+	fprintf(f, "  %-24s %-11s %4s %8s %12s %16s\n", "variable", "type", "bins", "IV", "coefficient",
+	        "points min..max");
+	for (int j = 0; j < m->n_vars; j++) {
+		const sc_var *v = &m->vars[j];
+		if (!v->used) continue;
+		double lo = INFINITY, hi = -INFINITY;
+		for (int b = 0; b < v->n_bins; b++) {
+			if (v->bins[b].points < lo) lo = v->bins[b].points;
+			if (v->bins[b].points > hi) hi = v->bins[b].points;
+		}
+		fprintf(f, "  %-24s %-11s %4d %8.4f %12.4f %7.0f..%-7.0f\n", v->name,
+		        v->categorical ? "categorical" : "numeric", v->n_bins, v->iv, v->coef, lo, hi);
+	}
+	for (int j = 0; j < m->n_vars; j++)
+		if (!m->vars[j].used)
+			fprintf(f, "  %-24s %s\n", m->vars[j].name,
+			        m->vars[j].note ? m->vars[j].note : "dropped");
+	fprintf(f, "\nModel written to %s\n", out);
+}
+
+static int score_train(const cli_env *e, int argc, char **argv)
+{
+	const char *cmd = "score train";
+	const char *data = NULL, *target = NULL, *split = NULL, *id = NULL, *exclude = NULL, *out = NULL,
+	           *bins = NULL, *shape = NULL, *minshare = NULL, *l2 = NULL, *bs = NULL, *bo = NULL,
+	           *pdo = NULL, *grades = NULL;
+	const cli_opt opts[] = {{"data", 1, &data},
+	                        {"target", 1, &target},
+	                        {"split-column", 1, &split},
+	                        {"id-column", 1, &id},
+	                        {"exclude", 1, &exclude},
+	                        {"out", 1, &out},
+	                        {"bins", 1, &bins},
+	                        {"shape", 1, &shape},
+	                        {"l2", 1, &l2},
+	                        {"base-score", 1, &bs},
+	                        {"base-odds", 1, &bo},
+	                        {"pdo", 1, &pdo},
+	                        {"grades", 1, &grades},
+	                        {"min-bin-share", 1, &minshare},
+	                        {NULL, 0, NULL}};
+	int n_pos, help;
+	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
+	if (help) {
+		fputs(HELP_TRAIN, e->out);
+		return EXIT_OK;
+	}
+	if (!data || !target) {
+		fprintf(e->err, "vigie %s: --data FILE and --target COL are required (see --help)\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (!out) out = "model.json";
+	sc_params p;
+	sc_params_default(&p);
+	double v;
+	if (bins) {
+		char *end;
+		long b = strtol(bins, &end, 10);
+		if (!*bins || *end || b < 2 || b > SC_MAX_CUTS_BINS) {
+			fprintf(e->err,
+			        "vigie %s: --bins: expected a whole number from 2 to %d, found \"%s\"\n", cmd,
+			        SC_MAX_CUTS_BINS, bins);
+			return EXIT_USAGE;
+		}
+		p.max_bins = (int)b;
+	}
+	if (shape && strcmp(shape, "monotonic") != 0 && strcmp(shape, "free") != 0) {
+		fprintf(e->err, "vigie %s: --shape: expected monotonic or free, found \"%s\"\n", cmd, shape);
+		return EXIT_USAGE;
+	}
+	p.monotonic = !shape || strcmp(shape, "monotonic") == 0;
+	if (minshare) {
+		if (num_opt(e, cmd, "min-bin-share", minshare, &v)) return EXIT_USAGE;
+		if (v < 0 || v > 0.5) {
+			fprintf(e->err,
+			        "vigie %s: --min-bin-share: expected a number from 0 to 0.5, found \"%s\"\n",
+			        cmd, minshare);
+			return EXIT_USAGE;
+		}
+		p.min_bin_share = v;
+	}
+	if (l2) {
+		if (num_opt(e, cmd, "l2", l2, &v)) return EXIT_USAGE;
+		if (v < 0 || v > 1e12) {
+			fprintf(e->err, "vigie %s: --l2: expected a number from 0 to 1e12, found \"%s\"\n",
+			        cmd, l2);
+			return EXIT_USAGE;
+		}
+		p.l2 = v;
+	}
+	if (num_opt(e, cmd, "base-score", bs, &p.base_score) ||
+	    num_opt(e, cmd, "base-odds", bo, &p.base_odds) || num_opt(e, cmd, "pdo", pdo, &p.pdo))
+		return EXIT_USAGE;
+	if (!(p.base_odds > 0) || !(p.pdo > 0)) {
+		fprintf(e->err, "vigie %s: --base-odds and --pdo: expected numbers above 0\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (grades) {
+		char msg[256];
+		if (sc_grades_parse(grades, p.grades, &p.n_grades, msg, sizeof msg)) {
+			fprintf(e->err, "vigie %s: --grades: %s\n", cmd, msg);
+			return EXIT_USAGE;
+		}
+	}
+	/* the columns that are not variables */
+	ds_want want[MAX_WANT];
+	int nw = 0;
+	want[nw++] = (ds_want){target, DS_BINARY, 1};
+	if (split) want[nw++] = (ds_want){split, DS_TEXT, 1};
+	if (id) want[nw++] = (ds_want){id, DS_ID, 1};
+	char *excl = exclude ? strdup(exclude) : NULL;
+	if (exclude && !excl) return EXIT_STORE;
+	for (char *tok = excl ? strtok(excl, ",") : NULL; tok; tok = strtok(NULL, ",")) {
+		if (nw >= MAX_WANT) {
+			fprintf(e->err, "vigie %s: --exclude: too many columns\n", cmd);
+			free(excl);
+			return EXIT_USAGE;
+		}
+		want[nw++] = (ds_want){tok, DS_SKIP, 0};
+	}
+	for (int a = 0; a < nw; a++)
+		for (int b = 0; b < a; b++)
+			if (strcmp(want[a].name, want[b].name) == 0) {
+				fprintf(e->err,
+				        "vigie %s: column %s is given twice (target, split, id, exclude)\n",
+				        cmd, want[a].name);
+				free(excl);
+				return EXIT_USAGE;
+			}
+	ds_opts o = {want, nw, DS_AUTO, 0};
+	dataset *d = NULL;
+	char *err = malloc(ERRBUF);
+	if (!err) {
+		free(excl);
+		return EXIT_STORE;
+	}
+	ds_err de = dataset_read(data, NULL, &o, &d, err, ERRBUF);
+	int rc = EXIT_OK;
+	unsigned char *y = NULL, *use = NULL;
+	sc_column *cols = NULL;
+	sc_model *m = NULL;
+	const char *label = strcmp(data, "-") == 0 ? "(stdin)" : data;
+	if (de) {
+		print_data_error(e, cmd, de, err);
+		rc = data_exit(de);
+		goto out;
+	}
+	if (d->n_rows == 0) {
+		fprintf(e->err, "%s: expected data rows after the header, found none\n", label);
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	y = malloc(d->n_rows);
+	cols = calloc((size_t)d->n_cols, sizeof *cols);
+	if (!y || !cols) {
+		rc = EXIT_STORE;
+		goto out;
+	}
+	int tc = dataset_find(d, target);
+	for (size_t i = 0; i < d->n_rows; i++)
+		y[i] = (unsigned char)d->cols[tc].num[i];
+	if (split) {
+		int sc = dataset_find(d, split);
+		const ds_column *s = &d->cols[sc];
+		int32_t train = -1;
+		for (int32_t l = 0; l < s->n_levels; l++)
+			if (strcmp(s->levels[l], "train") == 0) train = l;
+		if (train < 0) {
+			fprintf(e->err, "%s: %s: expected rows whose %s is \"train\", found none\n", label,
+			        split, split);
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		if (!(use = malloc(d->n_rows))) {
+			rc = EXIT_STORE;
+			goto out;
+		}
+		for (size_t i = 0; i < d->n_rows; i++)
+			use[i] = s->code[i] == train;
+	}
+	int nc = 0;
+	for (int c = 0; c < d->n_cols; c++) {
+		const ds_column *dc = &d->cols[c];
+		int special = 0;
+		for (int w = 0; w < nw; w++)
+			special |= strcmp(want[w].name, dc->name) == 0;
+		if (special) continue;
+		if (nc >= SC_MAX_VARS) {
+			fprintf(e->err, "%s: expected at most %d candidate variables\n", label, SC_MAX_VARS);
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		cols[nc++] = (sc_column){dc->name, dc->kind == DS_TEXT, dc->num,
+		                         dc->code, dc->n_levels,        (const char *const *)dc->levels};
+	}
+	if (nc == 0) {
+		fprintf(e->err,
+		        "%s: expected at least one column besides the target, split and id, found none\n",
+		        label);
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	char msg[512];
+	sc_err se = sc_train(cols, nc, y, use, d->n_rows, &p, &m, msg, sizeof msg);
+	if (se) {
+		fprintf(e->err, "vigie %s: %s: %s\n", cmd, label, msg);
+		rc = se == SC_ERR_NOMEM ? EXIT_STORE : EXIT_BAD_INPUT;
+		goto out;
+	}
+	m->target = strdup(target);
+	m->id_column = id ? strdup(id) : NULL;
+	m->split_column = split ? strdup(split) : NULL;
+	m->data = strdup(label);
+	if (!m->target || (id && !m->id_column) || (split && !m->split_column) || !m->data) {
+		rc = EXIT_STORE;
+		goto out;
+	}
+	if (model_file_save(out, m, msg, sizeof msg)) {
+		fprintf(e->err, "vigie %s: %s\n", cmd, msg);
+		rc = EXIT_STORE;
+		goto out;
+	}
+	print_training(e, m, split, out);
+out:
+	free(excl);
+	free(err);
+	free(y);
+	free(use);
+	free(cols);
+	sc_model_free(m);
+	dataset_free(d);
+	return rc;
+}
+
+/* ---- eval ---- */
+
+static void print_eval_table(const cli_env *e, const sc_model *m, const sc_metrics *mt, const char *model,
+                             const char *data, const char *sel)
+{
+	FILE *f = e->out;
+	fprintf(f, "Evaluation of %s on %lld rows of %s (%s): %lld bad, %lld good\n", model,
+	        (long long)mt->rows, data, sel, (long long)mt->bads, (long long)mt->goods);
+	if (isnan(mt->auc))
+		fprintf(f, "AUC, Gini, KS: not defined (the rows need goods and bads)\n");
+	else
+		fprintf(f, "AUC %.4f   Gini %.4f   KS %.4f (at score %.2f)\n", mt->auc, mt->gini, mt->ks,
+		        mt->ks_score);
+	fprintf(f, "Brier score %.4f   log loss %.4f\n", mt->brier, mt->log_loss);
+	fprintf(f, "\nCalibration, by deciles of the predicted probability of bad:\n");
+	fprintf(f, "  %6s %8s %10s %10s %8s %21s\n", "group", "rows", "predicted", "observed", "bads",
+	        "predicted range");
+	for (int g = 0; g < mt->n_calib; g++) {
+		const sc_calib_row *c = &mt->calib[g];
+		fprintf(f, "  %6d %8lld %9.2f%% %9.2f%% %8lld %9.2f%% - %7.2f%%\n", g + 1, (long long)c->rows,
+		        100 * c->p_mean, 100 * c->bad_rate, (long long)c->bads, 100 * c->p_min,
+		        100 * c->p_max);
+	}
+	fprintf(f, "\nBy grade:\n");
+	fprintf(f, "  %-6s %10s %8s %8s %8s %9s %17s\n", "grade", "min score", "rows", "share", "bads",
+	        "bad rate", "scores seen");
+	for (int g = 0; g < mt->n_grades; g++) {
+		const sc_grade_row *r = &mt->grade[g];
+		char ms[32], seen[48];
+		if (isfinite(m->grades[g].min_score))
+			snprintf(ms, sizeof ms, "%.2f", m->grades[g].min_score);
+		else
+			snprintf(ms, sizeof ms, "below");
+		if (r->rows)
+			snprintf(seen, sizeof seen, "%.1f - %.1f", r->min_score, r->max_score);
+		else
+			snprintf(seen, sizeof seen, "-");
+		fprintf(f, "  %-6s %10s %8lld %7.2f%% %8lld %8.2f%% %17s\n", m->grades[g].name, ms,
+		        (long long)r->rows, 100.0 * (double)r->rows / (double)mt->rows, (long long)r->bads,
+		        r->rows ? 100.0 * (double)r->bads / (double)r->rows : 0.0, seen);
+	}
+}
+
+static void print_eval_json(const cli_env *e, const sc_model *m, const sc_metrics *mt, const char *model,
+                            const char *data, const char *split, const char *value)
+{
+	json_out j;
+	json_init(&j, e->out, 1);
+	json_obj_begin(&j);
+	json_kstr(&j, "model", model);
+	json_kstr(&j, "data", data);
+	json_key(&j, "split_column");
+	if (split)
+		json_str(&j, split);
+	else
+		json_raw(&j, "null");
+	json_key(&j, "split_value");
+	if (split)
+		json_str(&j, value);
+	else
+		json_raw(&j, "null");
+	json_kint(&j, "rows", mt->rows);
+	json_kint(&j, "goods", mt->goods);
+	json_kint(&j, "bads", mt->bads);
+	jnum(&j, "auc", "%.6f", mt->auc);
+	jnum(&j, "gini", "%.6f", mt->gini);
+	jnum(&j, "ks", "%.6f", mt->ks);
+	jnum(&j, "ks_score", "%.4f", mt->ks_score);
+	jnum(&j, "brier", "%.6f", mt->brier);
+	jnum(&j, "log_loss", "%.6f", mt->log_loss);
+	json_key(&j, "calibration");
+	json_arr_begin(&j);
+	for (int g = 0; g < mt->n_calib; g++) {
+		const sc_calib_row *c = &mt->calib[g];
+		json_obj_begin(&j);
+		json_kint(&j, "group", g + 1);
+		json_kint(&j, "rows", c->rows);
+		json_kint(&j, "bads", c->bads);
+		jnum(&j, "predicted_bad_rate", "%.6f", c->p_mean);
+		jnum(&j, "observed_bad_rate", "%.6f", c->bad_rate);
+		jnum(&j, "predicted_min", "%.6f", c->p_min);
+		jnum(&j, "predicted_max", "%.6f", c->p_max);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "grades");
+	json_arr_begin(&j);
+	for (int g = 0; g < mt->n_grades; g++) {
+		const sc_grade_row *r = &mt->grade[g];
+		json_obj_begin(&j);
+		json_kstr(&j, "grade", m->grades[g].name);
+		jnum(&j, "min_score", "%.4f",
+		     isfinite(m->grades[g].min_score) ? m->grades[g].min_score : NAN);
+		json_kint(&j, "rows", r->rows);
+		json_kint(&j, "bads", r->bads);
+		jnum(&j, "share", "%.6f", (double)r->rows / (double)mt->rows);
+		jnum(&j, "bad_rate", "%.6f", r->rows ? (double)r->bads / (double)r->rows : NAN);
+		jnum(&j, "score_min", "%.4f", r->rows ? r->min_score : NAN);
+		jnum(&j, "score_max", "%.4f", r->rows ? r->max_score : NAN);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+}
+
+static int score_eval(const cli_env *e, int argc, char **argv)
+{
+	const char *cmd = "score eval";
+	const char *model = NULL, *data = NULL, *split = NULL, *value = NULL, *all = NULL, *format = NULL;
+	const cli_opt opts[] = {{"model", 1, &model},
+	                        {"data", 1, &data},
+	                        {"split-column", 1, &split},
+	                        {"split-value", 1, &value},
+	                        {"all", 0, &all},
+	                        {"format", 1, &format},
+	                        {NULL, 0, NULL}};
+	int n_pos, help;
+	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
+	if (help) {
+		fputs(HELP_EVAL, e->out);
+		return EXIT_OK;
+	}
+	if (!model || !data) {
+		fprintf(e->err, "vigie %s: --model MODEL.json and --data FILE are required (see --help)\n",
+		        cmd);
+		return EXIT_USAGE;
+	}
+	int json = 0;
+	if (format && strcmp(format, "json") == 0)
+		json = 1;
+	else if (format && strcmp(format, "table") != 0) {
+		fprintf(e->err, "vigie %s: --format: expected table or json, found \"%s\"\n", cmd, format);
+		return EXIT_USAGE;
+	}
+	if (all && (split || value)) {
+		fprintf(e->err,
+		        "vigie %s: --all evaluates every row: no --split-column or --split-value with it\n",
+		        cmd);
+		return EXIT_USAGE;
+	}
+	if (!value) value = "test";
+	sc_model *m = NULL;
+	int rc = load_model(e, cmd, model, &m);
+	if (rc) return rc;
+	const char *label = strcmp(data, "-") == 0 ? "(stdin)" : data;
+	ds_want extra[2] = {{NULL, DS_SKIP, 0}, {NULL, DS_SKIP, 0}};
+	int ne = 0;
+	extra[ne++] = (ds_want){m->target, DS_BINARY, 1};
+	const char *split_col = all ? NULL : split ? split : m->split_column;
+	if (split_col && strcmp(split_col, m->target) == 0) {
+		fprintf(e->err, "vigie %s: the split column cannot be the target\n", cmd);
+		sc_model_free(m);
+		return EXIT_USAGE;
+	}
+	if (split_col) extra[ne++] = (ds_want){split_col, DS_TEXT, split != NULL};
+	dataset *d = NULL;
+	double *score = NULL, *sel_score = NULL;
+	unsigned char *sel_y = NULL;
+	sc_column *cols = NULL;
+	rc = read_for_model(e, cmd, m, data, extra, ne, &d);
+	if (rc) goto out;
+	int sc = split_col ? dataset_find(d, split_col) : -1;
+	int32_t want_code = -2; /* -2: every row */
+	if (sc >= 0) {
+		want_code = -3; /* no row has the value */
+		for (int32_t l = 0; l < d->cols[sc].n_levels; l++)
+			if (strcmp(d->cols[sc].levels[l], value) == 0) want_code = l;
+	} else {
+		split_col = NULL;
+	}
+	score = malloc(sizeof *score * (d->n_rows ? d->n_rows : 1));
+	sel_score = malloc(sizeof *sel_score * (d->n_rows ? d->n_rows : 1));
+	sel_y = malloc(d->n_rows ? d->n_rows : 1);
+	cols = calloc((size_t)m->n_vars, sizeof *cols);
+	if (!score || !sel_score || !sel_y || !cols) {
+		rc = EXIT_STORE;
+		goto out;
+	}
+	columns_for(m, d, cols);
+	if (sc_score_columns(m, cols, d->n_rows, score, NULL)) {
+		fprintf(e->err, "vigie %s: the data do not fit the model\n", cmd);
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	int tc = dataset_find(d, m->target);
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_rows; i++) {
+		if (want_code != -2 && d->cols[sc].code[i] != want_code) continue;
+		sel_score[n] = score[i];
+		sel_y[n++] = (unsigned char)d->cols[tc].num[i];
+	}
+	if (n == 0) {
+		if (split_col)
+			fprintf(e->err, "%s: %s: expected rows whose %s is \"%s\", found none\n", label,
+			        split_col, split_col, value);
+		else
+			fprintf(e->err, "%s: expected data rows after the header, found none\n", label);
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	sc_metrics mt;
+	if (sc_evaluate(m, sel_score, sel_y, n, &mt)) {
+		rc = EXIT_STORE;
+		goto out;
+	}
+	char sel[256];
+	if (split_col)
+		snprintf(sel, sizeof sel, "%s = %s", split_col, value);
+	else
+		snprintf(sel, sizeof sel, "every row");
+	if (json)
+		print_eval_json(e, m, &mt, model, label, split_col, value);
+	else
+		print_eval_table(e, m, &mt, model, label, sel);
+out:
+	free(score);
+	free(sel_score);
+	free(sel_y);
+	free(cols);
+	dataset_free(d);
+	sc_model_free(m);
+	return rc;
+}
+
+/* ---- apply ---- */
+
+static int score_apply(const cli_env *e, int argc, char **argv)
+{
+	const char *cmd = "score apply";
+	const char *model = NULL, *data = NULL, *id = NULL, *explain = NULL, *format = NULL;
+	const cli_opt opts[] = {{"model", 1, &model},     {"data", 1, &data},     {"id-column", 1, &id},
+	                        {"explain", 0, &explain}, {"format", 1, &format}, {NULL, 0, NULL}};
+	int n_pos, help;
+	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
+	if (help) {
+		fputs(HELP_APPLY, e->out);
+		return EXIT_OK;
+	}
+	if (!model || !data) {
+		fprintf(e->err, "vigie %s: --model MODEL.json and --data FILE are required (see --help)\n",
+		        cmd);
+		return EXIT_USAGE;
+	}
+	int json = 0;
+	if (format && strcmp(format, "json") == 0)
+		json = 1;
+	else if (format && strcmp(format, "csv") != 0) {
+		fprintf(e->err, "vigie %s: --format: expected csv or json, found \"%s\"\n", cmd, format);
+		return EXIT_USAGE;
+	}
+	sc_model *m = NULL;
+	int rc = load_model(e, cmd, model, &m);
+	if (rc) return rc;
+	const char *id_col = id ? id : m->id_column;
+	ds_want extra[1] = {{NULL, DS_SKIP, 0}};
+	int ne = 0;
+	if (id_col) extra[ne++] = (ds_want){id_col, DS_ID, id != NULL};
+	dataset *d = NULL;
+	double *score = NULL;
+	uint8_t *bins = NULL;
+	sc_column *cols = NULL;
+	rc = read_for_model(e, cmd, m, data, extra, ne, &d);
+	if (rc) goto out;
+	int ic = id_col ? dataset_find(d, id_col) : -1;
+	size_t nv = (size_t)m->n_vars;
+	score = malloc(sizeof *score * (d->n_rows ? d->n_rows : 1));
+	bins = explain ? malloc(nv * (d->n_rows ? d->n_rows : 1)) : NULL;
+	cols = calloc(nv, sizeof *cols);
+	if (!score || (explain && !bins) || !cols) {
+		rc = EXIT_STORE;
+		goto out;
+	}
+	columns_for(m, d, cols);
+	if (sc_score_columns(m, cols, d->n_rows, score, bins)) {
+		fprintf(e->err, "vigie %s: the data do not fit the model\n", cmd);
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	FILE *f = e->out;
+	json_out j;
+	char b[64], rowid[32];
+	if (json) {
+		json_init(&j, f, 1);
+		json_obj_begin(&j);
+		json_kstr(&j, "model", model);
+		json_kint(&j, "rows", (int64_t)d->n_rows);
+		json_key(&j, "scores");
+		json_arr_begin(&j);
+	} else {
+		fputs("id,score,grade,probability_bad", f);
+		if (explain)
+			for (size_t v = 0; v < nv; v++) {
+				if (!m->vars[v].used) continue;
+				char h[1100];
+				snprintf(h, sizeof h, "%s_bin", m->vars[v].name);
+				fputc(',', f);
+				csv_out_field(f, h);
+				snprintf(h, sizeof h, "%s_points", m->vars[v].name);
+				fputc(',', f);
+				csv_out_field(f, h);
+			}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < d->n_rows; i++) {
+		const char *rid = ic >= 0 ? dataset_text(d, ic, i) : NULL;
+		if (!rid) {
+			snprintf(rowid, sizeof rowid, "%zu", i + 1);
+			rid = rowid;
+		}
+		double s = score[i];
+		const char *grade = m->grades[sc_grade_of(m, s)].name;
+		double pb = sc_prob_bad(m, s);
+		if (json) {
+			json_obj_begin(&j);
+			json_kstr(&j, "id", rid);
+			snprintf(b, sizeof b, "%.2f", s);
+			json_key(&j, "score");
+			json_raw(&j, b);
+			json_kstr(&j, "grade", grade);
+			snprintf(b, sizeof b, "%.6f", pb);
+			json_key(&j, "probability_bad");
+			json_raw(&j, b);
+			if (explain) {
+				json_key(&j, "explain");
+				json_arr_begin(&j);
+				for (size_t v = 0; v < nv; v++) {
+					const sc_var *var = &m->vars[v];
+					if (!var->used) continue;
+					const sc_bin *bn = &var->bins[bins[i * nv + v]];
+					json_obj_begin(&j);
+					json_kstr(&j, "variable", var->name);
+					json_kstr(&j, "bin", bn->label);
+					snprintf(b, sizeof b, "%.2f", bn->points);
+					json_key(&j, "points");
+					json_raw(&j, b);
+					json_obj_end(&j);
+				}
+				json_arr_end(&j);
+			}
+			json_obj_end(&j);
+		} else {
+			csv_out_field(f, rid);
+			fprintf(f, ",%.2f,", s);
+			csv_out_field(f, grade);
+			fprintf(f, ",%.6f", pb);
+			if (explain)
+				for (size_t v = 0; v < nv; v++) {
+					const sc_var *var = &m->vars[v];
+					if (!var->used) continue;
+					const sc_bin *bn = &var->bins[bins[i * nv + v]];
+					fputc(',', f);
+					csv_out_field(f, bn->label);
+					fprintf(f, ",%.2f", bn->points);
+				}
+			fputc('\n', f);
+		}
+	}
+	if (json) {
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+	}
+	if (ferror(f)) rc = EXIT_STORE;
+out:
+	free(score);
+	free(bins);
+	free(cols);
+	dataset_free(d);
+	sc_model_free(m);
+	return rc;
+}
+
+int cmd_score(const cli_env *e, int argc, char **argv);
+
+int cmd_score(const cli_env *e, int argc, char **argv)
+{
+	if (argc < 1) {
+		fputs(HELP, e->err);
+		return EXIT_USAGE;
+	}
+	const char *sub = argv[0];
+	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
+		fputs(HELP, e->out);
+		return EXIT_OK;
+	}
+	if (strcmp(sub, "train") == 0) return score_train(e, argc - 1, argv + 1);
+	if (strcmp(sub, "eval") == 0) return score_eval(e, argc - 1, argv + 1);
+	if (strcmp(sub, "apply") == 0) return score_apply(e, argc - 1, argv + 1);
+	fprintf(e->err, "vigie score: unknown sub-command '%s' (train, eval or apply)\n%s", sub, HELP);
+	return EXIT_USAGE;
+}
