@@ -802,25 +802,33 @@ static sc_err bin_categorical(const sc_column *c, const unsigned char *bad, cons
 	return SC_OK;
 }
 
-/* WoE and IV from the bin counts; returns the number of bins holding training rows. */
-static int set_woe(sc_var *v, const totals *t)
+/* WoE and IV from the bin counts; returns the number of bins with a WoE of their own. A missing
+ * or "(other)" bin cannot be merged with a neighbour like a small numeric range: when it holds
+ * fewer rows than the minimum bin size its own odds are not trusted and it gets WoE 0, the
+ * population's odds (it also receives the categories unseen in training). */
+static int set_woe(sc_var *v, const totals *t, const sc_params *p)
 {
+	double min_count = ceil(p->min_bin_share * (double)t->rows);
 	int k = 0;
 	for (int b = 0; b < v->n_bins; b++)
 		k += v->bins[b].goods + v->bins[b].bads > 0;
 	double G = (double)t->goods + WOE_SMOOTH * k, B = (double)t->bads + WOE_SMOOTH * k;
 	v->iv = 0;
+	int informative = 0;
 	for (int b = 0; b < v->n_bins; b++) {
 		sc_bin *s = &v->bins[b];
-		if (s->goods + s->bads == 0) {
-			s->woe = 0; /* no evidence: the population's own odds */
+		int64_t rows = s->goods + s->bads;
+		if (rows == 0 ||
+		    (s->kind != SC_BIN_RANGE && s->kind != SC_BIN_LEVEL && (double)rows < min_count)) {
+			s->woe = 0; /* no (or too little) evidence: the population's own odds */
 			continue;
 		}
 		double dg = ((double)s->goods + WOE_SMOOTH) / G, db = ((double)s->bads + WOE_SMOOTH) / B;
 		s->woe = log(dg / db);
 		v->iv += (dg - db) * s->woe;
+		informative++;
 	}
-	return k;
+	return informative;
 }
 
 /* ---- logistic regression: IRLS (Newton) with an L2 penalty, Cholesky on the Hessian ---- */
@@ -1071,7 +1079,7 @@ sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, con
 		e = v->categorical ? bin_categorical(c, bad, use, n, &t, p, v, msg, cap)
 		                   : bin_numeric(c, bad, use, n, &t, p, v);
 		if (e) goto out;
-		int filled = set_woe(v, &t);
+		int filled = set_woe(v, &t, p);
 		if (filled >= 2) {
 			v->used = 1;
 			used[k++] = j;

@@ -392,7 +392,7 @@ static mf_err read_var(rd *r, const json_t *o, const char *path, sc_var *v)
 	v->n_bins = (int)nb;
 	for (size_t b = 0; b < nb; b++) {
 		char bp[256];
-		snprintf(bp, sizeof bp, "%s[%zu]", p, b);
+		if (snprintf(bp, sizeof bp, "%s[%zu]", p, b) < 0) bp[0] = 0;
 		if ((e = read_bin(r, json_array_get(bins, b), bp, v, &v->bins[b]))) return e;
 	}
 	return MF_OK;
@@ -462,7 +462,7 @@ static mf_err read_model(rd *r, const json_t *root, sc_model *m)
 	m->n_grades = (int)json_array_size(grades);
 	for (int g = 0; g < m->n_grades; g++) {
 		char p[64];
-		snprintf(p, sizeof p, "grades[%d]", g);
+		if (snprintf(p, sizeof p, "grades[%d]", g) < 0) p[0] = 0;
 		const json_t *go = json_array_get(grades, (size_t)g);
 		if (!json_is_object(go)) return bad(r, p, "expected an object, found %s", type_name(go));
 		char *name;
@@ -482,7 +482,7 @@ static mf_err read_model(rd *r, const json_t *root, sc_model *m)
 	m->n_vars = (int)nv;
 	for (size_t k = 0; k < nv; k++) {
 		char p[64];
-		snprintf(p, sizeof p, "variables[%zu]", k);
+		if (snprintf(p, sizeof p, "variables[%zu]", k) < 0) p[0] = 0;
 		if ((e = read_var(r, json_array_get(vars, k), p, &m->vars[k]))) return e;
 	}
 	char msg[400];
@@ -505,7 +505,7 @@ static mf_err read_model(rd *r, const json_t *root, sc_model *m)
 		const sc_var *v = &m->vars[k];
 		for (int b = 0; b < v->n_bins; b++) {
 			char p[200];
-			snprintf(p, sizeof p, "variables[%zu].bins[%d]", k, b);
+			if (snprintf(p, sizeof p, "variables[%zu].bins[%d]", k, b) < 0) p[0] = 0;
 			double pts;
 			if ((e = get_num(r, json_array_get(bins, (size_t)b), p, "points", 0, 0, &pts)))
 				return e;
