@@ -5,6 +5,7 @@
  * Promises:
  * - Every statement is parameterised; SQL texts live in one table per back-end.
  * - Writes happen only between store_begin() and store_commit(); store_rollback() undoes them all.
+ *   A write outside a transaction fails with STORE_ERR.
  * - Schema migrations are versioned (table schema_version) and applied by store_init(), idempotently.
  * - Payments are unique by their external id: posting the same one twice is UNCHANGED, posting a
  *   different one under the same id is CONFLICT, never an overwrite.
@@ -94,19 +95,22 @@ store_rc store_client_put(store *s, store_client *c, store_put *res);
 store_rc store_client_get(store *s, const char *ext_id, store_client *out); /* STORE_NOT_FOUND */
 
 /* Accounts: insert; an existing ext_id with the same content is PUT_UNCHANGED, with different
- * content STORE_CONFLICT. Fills a->id. An invoice and a loan may not share an ext_id. */
+ * content STORE_CONFLICT. Fills a->id. An invoice and a loan may not share an ext_id.
+ * (written_off_on is compared only when given: a write-off is a later event.) A new account is
+ * marked dirty (it has no derived data yet). */
 store_rc store_account_put(store *s, store_account *a, store_put *res);
 store_rc store_account_get(store *s, const char *ext_id, store_account *out); /* STORE_NOT_FOUND */
 store_rc store_account_write_off(store *s, int64_t account_id, civil_day on);
 
 /* Obligations of an account, sorted by due_on. _set replaces nothing: an account that has
  * obligations gets PUT_UNCHANGED when they are identical and STORE_CONFLICT otherwise.
+ * _set takes them sorted by due_on (STORE_ERR otherwise) and numbers them seq 1..n.
  * _get fills at most cap rows and sets *n to the real count (call again with more room if bigger). */
 store_rc store_obligations_set(store *s, int64_t account_id, const obligation *ob, int n, store_put *res);
 store_rc store_obligations_get(store *s, int64_t account_id, obligation *buf, int cap, int *n);
 
 /* Payments. _put: PUT_INSERTED, PUT_UNCHANGED (same ext_id, same account, date and amount),
- * STORE_CONFLICT (same ext_id, anything different). _reverse marks a payment reversed as of `on`
+ * STORE_CONFLICT (same ext_id, a different account, date or amount; the reference is not compared). _reverse marks a payment reversed as of `on`
  * (PUT_UNCHANGED if already reversed that day, STORE_CONFLICT if reversed another day).
  * _get lists an account's payments sorted by (paid_on, id), same cap/n contract as above. */
 store_rc store_payment_put(store *s, store_payment *p, store_put *res);
@@ -114,9 +118,25 @@ store_rc store_payment_get(store *s, const char *ext_id, store_payment *out);
 store_rc store_payment_reverse(store *s, const char *ext_id, civil_day on, store_put *res);
 store_rc store_payments_get(store *s, int64_t account_id, store_payment *buf, int cap, int *n);
 
+/* Batches, for imports: the same as calling the one-row put on each of the n rows in order (ids
+ * filled the same way), with row i's result in rc[i] (STORE_OK with res[i], or STORE_CONFLICT).
+ * On PostgreSQL a batch travels pipelined, one round trip per 1000 rows instead of one per row; on
+ * SQLite it is the plain loop. Returns STORE_ERR if a row is invalid (nothing written then) or on a
+ * database error (the rows from there on get STORE_ERR in rc[]; roll back), else STORE_OK. */
+typedef struct {
+	int64_t account_id;
+	const obligation *ob; /* sorted by due_on */
+	int n;
+} store_obligation_set;
+store_rc store_client_put_many(store *s, store_client *c, int n, store_rc *rc, store_put *res);
+store_rc store_account_put_many(store *s, store_account *a, int n, store_rc *rc, store_put *res);
+store_rc store_obligations_set_many(store *s, const store_obligation_set *sets, int n, store_rc *rc,
+                                    store_put *res);
+store_rc store_payment_put_many(store *s, store_payment *p, int n, store_rc *rc, store_put *res);
+
 /* Derived data. Writing obligations, payments, a reversal or a write-off marks the account dirty;
  * store_ledger_rebuild() calls fn once per dirty account, in account id order, with the account,
- * its obligations and payments; fn fills *blob/*blob_len (bytes valid until fn's next call) and the
+ * its obligations and payments; fn fills *blob and *blob_len (bytes valid until fn's next call) and the
  * bucket intervals (*hist, *n_hist); the store saves both and clears the mark. fn returns 0, or
  * non-zero to stop (the store then returns STORE_ERR with fn's message). Runs in the caller's
  * transaction. *n_rebuilt (may be NULL) gets the count. */
@@ -131,7 +151,9 @@ store_rc store_bucket_history_get(store *s, int64_t account_id, ledger_bucket_in
 
 /* Streaming scan for reports: every account (optionally of one kind, one currency) with its ledger
  * blob, in ascending order of (client ext_id, account ext_id) when by_client is set, else of account
- * id. fn returns 0 to go on, non-zero to stop (then the scan returns STORE_ERR). */
+ * id. fn returns 0 to go on, non-zero to stop (then the scan returns STORE_ERR). Ext ids compare
+ * bytewise on both back-ends. The blob is NULL/0 for an account never rebuilt. fn may call the
+ * one-row functions of the store, but not start another scan or export. */
 typedef struct {
 	int kind;             /* -1 = all, else store_kind */
 	const char *currency; /* NULL = all */
