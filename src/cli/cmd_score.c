@@ -670,6 +670,41 @@ out:
 
 /* ---- apply ---- */
 
+static void free_cells(const sc_model *m, char **cells)
+{
+	if (!cells) return;
+	for (size_t k = 0; k < (size_t)m->n_vars * SC_MAX_BINS; k++)
+		free(cells[k]);
+	free(cells);
+}
+
+/* ",label,points" of every bin of every used variable, as CSV. */
+static int explain_cells(const sc_model *m, char ***out)
+{
+	char **cells = calloc((size_t)m->n_vars * SC_MAX_BINS, sizeof *cells);
+	if (!cells) return EXIT_STORE;
+	*out = cells;
+	for (int v = 0; v < m->n_vars; v++) {
+		const sc_var *var = &m->vars[v];
+		if (!var->used) continue;
+		for (int b = 0; b < var->n_bins; b++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *mf = open_memstream(&buf, &len);
+			if (!mf) return EXIT_STORE;
+			fputc(',', mf);
+			csv_out_field(mf, var->bins[b].label);
+			fprintf(mf, ",%.2f", var->bins[b].points);
+			if (fclose(mf) != 0) {
+				free(buf);
+				return EXIT_STORE;
+			}
+			cells[(size_t)v * SC_MAX_BINS + (size_t)b] = buf;
+		}
+	}
+	return EXIT_OK;
+}
+
 static int score_apply(const cli_env *e, int argc, char **argv)
 {
 	const char *cmd = "score apply";
@@ -705,6 +740,7 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	double *score = NULL;
 	uint8_t *bins = NULL;
 	sc_column *cols = NULL;
+	char **cells = NULL;
 	rc = read_for_model(e, cmd, m, data, extra, ne, &d);
 	if (rc) goto out;
 	int ic = id_col ? dataset_find(d, id_col) : -1;
@@ -725,6 +761,8 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	FILE *f = e->out;
 	json_out j;
 	char b[64], rowid[32];
+	/* CSV --explain: the text of each (variable, bin), made once, not per row */
+	if (explain && !json && (rc = explain_cells(m, &cells)) != EXIT_OK) goto out;
 	if (json) {
 		json_init(&j, f, 1);
 		json_obj_begin(&j);
@@ -790,14 +828,9 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 			csv_out_field(f, grade);
 			fprintf(f, ",%.6f", pb);
 			if (explain)
-				for (size_t v = 0; v < nv; v++) {
-					const sc_var *var = &m->vars[v];
-					if (!var->used) continue;
-					const sc_bin *bn = &var->bins[bins[i * nv + v]];
-					fputc(',', f);
-					csv_out_field(f, bn->label);
-					fprintf(f, ",%.2f", bn->points);
-				}
+				for (size_t v = 0; v < nv; v++)
+					if (m->vars[v].used)
+						fputs(cells[v * SC_MAX_BINS + bins[i * nv + v]], f);
 			fputc('\n', f);
 		}
 	}
@@ -808,6 +841,7 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	}
 	if (ferror(f)) rc = EXIT_STORE;
 out:
+	free_cells(m, cells);
 	free(score);
 	free(bins);
 	free(cols);
