@@ -42,5 +42,6 @@ int cmd_account(const cli_env *e, int argc, char **argv);
 int cmd_payment(const cli_env *e, int argc, char **argv);
 int cmd_export(const cli_env *e, int argc, char **argv);
 int cmd_demo(const cli_env *e, int argc, char **argv);
+int cmd_score(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -305,7 +305,7 @@ static void show_json(FILE *f, const view *v, const store_client *cl, civil_day 
 			json_kstr(&j, "left_on", d);
 		} else {
 			json_key(&j, "left_on");
-			json_null(&j);
+			json_nullv(&j);
 		}
 		json_obj_end(&j);
 	}

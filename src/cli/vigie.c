@@ -23,6 +23,8 @@ static const char USAGE[] =
     "  payment reverse ID --on DATE           reverse a payment (counted before DATE, not from it)\n"
     "  export --dir DIR                       write the store as import CSV files\n"
     "  demo --dir DIR [--as-of DATE] ...      generate a demo portfolio and import it\n"
+	"  score train|eval|apply ...             credit scorecard: fit on a CSV data set, evaluate\n"
+	"                                         (AUC, KS, calibration, grades), score clients (--explain)\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -70,7 +72,7 @@ int main(int argc, char **argv)
 		int (*fn)(const cli_env *, int, char **);
 	} cmds[] = {{"init", cmd_init},       {"import", cmd_import},   {"report", cmd_report},
 	            {"account", cmd_account}, {"payment", cmd_payment}, {"export", cmd_export},
-	            {"demo", cmd_demo}};
+	            {"demo", cmd_demo},       {"score", cmd_score}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);

@@ -136,7 +136,7 @@ void json_bool(json_out *j, int v)
 	fputs(v ? "true" : "false", j->f);
 }
 
-void json_null(json_out *j)
+void json_nullv(json_out *j)
 {
 	sep(j);
 	fputs("null", j->f);

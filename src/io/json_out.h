@@ -28,7 +28,7 @@ void json_str(json_out *j, const char *s);
 void json_int(json_out *j, int64_t v);
 void json_raw(json_out *j, const char *number); /* a number already formatted */
 void json_bool(json_out *j, int v);
-void json_null(json_out *j);
+void json_nullv(json_out *j); /* "null" (not json_null: jansson has one) */
 /* key + value shorthands */
 void json_kstr(json_out *j, const char *k, const char *s);
 void json_kint(json_out *j, const char *k, int64_t v);

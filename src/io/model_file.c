@@ -8,11 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* jansson and io/json_out.h both name a function json_null: json_out's is renamed away here (this
- * file writes null with json_raw) so that both headers fit in one translation unit. */
-#define json_null json_out_null_unused
 #include "io/json_out.h"
-#undef json_null
 #include <jansson.h>
 
 #define MF_NAME_MAX  1024  /* bytes of a variable name, target, id or split column */

@@ -220,7 +220,7 @@ static void test_json(void)
 	json_obj_end(&j);
 	json_arr_begin(&j);
 	json_arr_end(&j);
-	json_null(&j);
+	json_nullv(&j);
 	json_bool(&j, 1);
 	json_arr_end(&j);
 	json_obj_end(&j);
