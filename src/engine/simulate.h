@@ -1,0 +1,43 @@
+/* simulate.h: a policy replayed over the store's history without writing anything: every account is
+ * read once (one streaming scan, its compact ledger decoded as the reports do) and the policy is
+ * evaluated over [from, to] in the core; the decisions go to a callback and are counted per day.
+ * Memory depends on the number of days and the largest account, never on the portfolio's size.
+ * The future daily run reuses the same scan-and-evaluate loop for one day. */
+#ifndef VIGIE_SIMULATE_H
+#define VIGIE_SIMULATE_H
+#include <stdint.h>
+
+#include "core/policy.h"
+#include "store/store.h"
+
+#define SIM_MAX_DAYS 3660 /* a range of at most about ten years */
+
+/* Count columns: one per action, then per message channel, then cases closed. */
+enum { SIM_SMS = PACT_N, SIM_EMAIL, SIM_LETTER, SIM_CLOSED, SIM_NCOUNT };
+const char *simulate_count_name(int k); /* "message", ..., "hold", "sms", "email", "letter", "case_closed" */
+
+typedef struct {
+	const policy *p;
+	civil_day from, to;
+	const char *account; /* only this account (ext id), or NULL */
+	alloc_order order;
+} simulate_opts;
+
+typedef struct {
+	int n_days;                 /* to - from + 1 */
+	int64_t (*day)[SIM_NCOUNT]; /* counts per day */
+	int64_t total[SIM_NCOUNT];
+	int64_t decisions;
+	int64_t accounts;     /* accounts evaluated */
+	int64_t accounts_hit; /* accounts with at least one decision */
+} simulate_result;
+
+/* Called for each decision, account by account (scan order), day by day within an account. */
+typedef int (*simulate_fn)(void *ctx, const store_account *a, const policy_decision *d);
+
+/* 0, or -1 with a message (store error, corrupt ledger, bad range, out of memory). fn may be NULL. */
+int simulate_run(store *s, const simulate_opts *o, simulate_fn fn, void *ctx, simulate_result *r, char *err,
+                 size_t errcap);
+void simulate_result_free(simulate_result *r);
+
+#endif
