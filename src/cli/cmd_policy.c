@@ -173,7 +173,7 @@ static void print_summary(sim_out *c, const policy *p, const simulate_opts *o, c
 		json_kstr(j, "to", to);
 		json_kint(j, "accounts", r->accounts);
 		json_kint(j, "accounts_with_decisions", r->accounts_hit);
-		json_kint(j, "decisions", r->decisions);
+		json_kint(j, "total_decisions", r->decisions);
 		json_key(j, "totals");
 		json_obj_begin(j);
 		for (int k = 0; k < SIM_NCOUNT; k++)
