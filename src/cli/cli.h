@@ -43,5 +43,7 @@ int cmd_payment(const cli_env *e, int argc, char **argv);
 int cmd_export(const cli_env *e, int argc, char **argv);
 int cmd_demo(const cli_env *e, int argc, char **argv);
 int cmd_score(const cli_env *e, int argc, char **argv);
+int cmd_policy(const cli_env *e, int argc, char **argv);
+int cmd_simulate(const cli_env *e, int argc, char **argv);
 
 #endif

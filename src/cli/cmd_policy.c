@@ -9,10 +9,6 @@
 #include "io/json_out.h"
 #include "io/policy_file.h"
 
-/* Declared in cli.h too (repeated here so this file builds before the command table names them). */
-int cmd_policy(const cli_env *e, int argc, char **argv);
-int cmd_simulate(const cli_env *e, int argc, char **argv);
-
 static const char POLICY_HELP[] = "usage: vigie policy check FILE.yaml\n"
                                   "\n"
                                   "Loads a follow-up and collection policy and validates it. Prints\n"

@@ -23,8 +23,11 @@ static const char USAGE[] =
     "  payment reverse ID --on DATE           reverse a payment (counted before DATE, not from it)\n"
     "  export --dir DIR                       write the store as import CSV files\n"
     "  demo --dir DIR [--as-of DATE] ...      generate a demo portfolio and import it\n"
-	"  score train|eval|apply ...             credit scorecard: fit on a CSV data set, evaluate\n"
-	"                                         (AUC, KS, calibration, grades), score clients (--explain)\n"
+    "  score train|eval|apply ...             credit scorecard: fit on a CSV data set, evaluate\n"
+    "                                         (AUC, KS, calibration, grades), score clients (--explain)\n"
+    "  policy check FILE.yaml                 validate a follow-up and collection policy\n"
+    "  simulate --policy FILE --from DATE --to DATE [--format table|csv|json] [--detail] [--account ID]\n"
+    "                                         replay history under a policy, writing nothing\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -70,9 +73,10 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(const cli_env *, int, char **);
-	} cmds[] = {{"init", cmd_init},       {"import", cmd_import},   {"report", cmd_report},
-	            {"account", cmd_account}, {"payment", cmd_payment}, {"export", cmd_export},
-	            {"demo", cmd_demo},       {"score", cmd_score}};
+	} cmds[] = {{"init", cmd_init},        {"import", cmd_import},   {"report", cmd_report},
+	            {"account", cmd_account},  {"payment", cmd_payment}, {"export", cmd_export},
+	            {"demo", cmd_demo},        {"score", cmd_score},     {"policy", cmd_policy},
+	            {"simulate", cmd_simulate}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
