@@ -31,14 +31,16 @@ store_rc store_conflict(store *s, const char *fmt, ...)
 
 int store_client_same(const store_client *a, const store_client *b)
 {
-	return !strcmp(a->name, b->name) && !strcmp(a->branch, b->branch) && !strcmp(a->officer, b->officer) &&
-	       !strcmp(a->phone, b->phone) && !strcmp(a->email, b->email) && !strcmp(a->language, b->language);
+	return !strcmp(a->name, b->name) && !strcmp(a->branch, b->branch) &&
+	       !strcmp(a->officer, b->officer) && !strcmp(a->phone, b->phone) &&
+	       !strcmp(a->email, b->email) && !strcmp(a->language, b->language);
 }
 
 int store_account_same(const store_account *in, const store_account *old)
 {
-	return in->kind == old->kind && in->client_id == old->client_id && !strcmp(in->currency, old->currency) &&
-	       in->principal == old->principal && in->start_on == old->start_on && in->due_on == old->due_on &&
+	return in->kind == old->kind && in->client_id == old->client_id &&
+	       !strcmp(in->currency, old->currency) && in->principal == old->principal &&
+	       in->start_on == old->start_on && in->due_on == old->due_on &&
 	       (in->written_off_on == DATE_NONE || in->written_off_on == old->written_off_on) &&
 	       !strcmp(in->product, old->product) && !strcmp(in->branch, old->branch) &&
 	       !strcmp(in->officer, old->officer);
@@ -46,11 +48,9 @@ int store_account_same(const store_account *in, const store_account *old)
 
 int store_obligation_same(const obligation *a, const obligation *b)
 {
-	if (a->due_on != b->due_on)
-		return 0;
+	if (a->due_on != b->due_on) return 0;
 	for (int k = 0; k < COMP_N; k++)
-		if (a->amount[k] != b->amount[k])
-			return 0;
+		if (a->amount[k] != b->amount[k]) return 0;
 	return 1;
 }
 
@@ -61,35 +61,29 @@ int store_payment_same(const store_payment *in, const store_payment *old)
 
 void store_copy_field(char *dst, size_t cap, const char *src, size_t len)
 {
-	if (cap == 0)
-		return;
-	if (len > cap - 1)
-		len = cap - 1;
-	if (len)
-		memcpy(dst, src, len);
+	if (cap == 0) return;
+	if (len > cap - 1) len = cap - 1;
+	if (len) memcpy(dst, src, len);
 	dst[len] = '\0';
 }
 
 int store_idset_has(const store_idset *set, int64_t id)
 {
-	if (id <= 0 || id >= IDSET_MAX_ID)
-		return 0;
+	if (id <= 0 || id >= IDSET_MAX_ID) return 0;
 	size_t w = (size_t)id / 64;
 	return w < set->words && (set->bits[w] >> (id % 64) & 1);
 }
 
 void store_idset_add(store_idset *set, int64_t id)
 {
-	if (id <= 0 || id >= IDSET_MAX_ID)
-		return;
+	if (id <= 0 || id >= IDSET_MAX_ID) return;
 	size_t w = (size_t)id / 64;
 	if (w >= set->words) {
 		size_t nw = set->words ? set->words : 1024;
 		while (nw <= w)
 			nw *= 2;
 		uint64_t *nb = realloc(set->bits, nw * sizeof *nb);
-		if (!nb)
-			return; /* only a cache: the fact is simply checked again next time */
+		if (!nb) return; /* only a cache: the fact is simply checked again next time */
 		memset(nb + set->words, 0, (nw - set->words) * sizeof *nb);
 		set->bits = nb;
 		set->words = nw;
@@ -99,17 +93,14 @@ void store_idset_add(store_idset *set, int64_t id)
 		set->lo = w;
 		set->hi = w + 1;
 	} else {
-		if (w < set->lo)
-			set->lo = w;
-		if (w >= set->hi)
-			set->hi = w + 1;
+		if (w < set->lo) set->lo = w;
+		if (w >= set->hi) set->hi = w + 1;
 	}
 }
 
 void store_idset_clear(store_idset *set)
 {
-	if (set->lo < set->hi)
-		memset(set->bits + set->lo, 0, (set->hi - set->lo) * sizeof *set->bits);
+	if (set->lo < set->hi) memset(set->bits + set->lo, 0, (set->hi - set->lo) * sizeof *set->bits);
 	set->lo = set->hi = 0;
 }
 
@@ -135,8 +126,7 @@ static void forget(store *s)
 /* postgresql://user:secret@host/db?password=secret -> postgresql://user:***@host/db?password=*** */
 void store_redact_target(const char *t, char *dst, size_t cap)
 {
-	if (!cap)
-		return;
+	if (!cap) return;
 	size_t o = 0;
 	const char *scheme = strstr(t, "://");
 	const char *auth = scheme ? scheme + 3 : NULL;
@@ -152,7 +142,8 @@ void store_redact_target(const char *t, char *dst, size_t cap)
 			p = at;
 			continue;
 		}
-		if (strncmp(p, "password=", 9) == 0 && (p == t || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ')) {
+		if (strncmp(p, "password=", 9) == 0 &&
+		    (p == t || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ')) {
 			for (const char *r = "password=***"; *r && o + 1 < cap; r++)
 				dst[o++] = *r;
 			p += 9;
@@ -169,11 +160,9 @@ void store_redact_target(const char *t, char *dst, size_t cap)
 
 store_rc store_open(const char *target, store **out, char *err, size_t errcap)
 {
-	if (out)
-		*out = NULL;
+	if (out) *out = NULL;
 	if (!target || !out) {
-		if (err && errcap)
-			snprintf(err, errcap, "store_open: no target");
+		if (err && errcap) snprintf(err, errcap, "store_open: no target");
 		return STORE_ERR;
 	}
 	if (strncmp(target, "postgres://", 11) == 0 || strncmp(target, "postgresql://", 13) == 0)
@@ -183,8 +172,7 @@ store_rc store_open(const char *target, store **out, char *err, size_t errcap)
 
 void store_close(store *s)
 {
-	if (s)
-		s->ops->close(s);
+	if (s) s->ops->close(s);
 }
 
 const char *store_errmsg(const store *s)
@@ -199,8 +187,7 @@ const char *store_backend(const store *s)
 
 store_rc store_init(store *s)
 {
-	if (s->in_tx)
-		return store_fail(s, "store_init: called inside a transaction");
+	if (s->in_tx) return store_fail(s, "store_init: called inside a transaction");
 	return s->ops->init(s);
 }
 
@@ -213,12 +200,10 @@ int store_schema_version(store *s)
 
 static store_rc begin(store *s, int bulk)
 {
-	if (s->in_tx)
-		return store_fail(s, "store_begin: a transaction is already open");
+	if (s->in_tx) return store_fail(s, "store_begin: a transaction is already open");
 	forget(s);
 	store_rc rc = s->ops->begin(s, bulk);
-	if (rc == STORE_OK)
-		s->in_tx = 1;
+	if (rc == STORE_OK) s->in_tx = 1;
 	return rc;
 }
 
@@ -234,8 +219,7 @@ store_rc store_begin_bulk(store *s)
 
 store_rc store_commit(store *s)
 {
-	if (!s->in_tx)
-		return store_fail(s, "store_commit: no transaction is open");
+	if (!s->in_tx) return store_fail(s, "store_commit: no transaction is open");
 	store_rc rc = s->ops->commit(s);
 	if (rc != STORE_OK) {
 		/* make sure nothing stays half-open; keep the commit's error */
@@ -251,8 +235,7 @@ store_rc store_commit(store *s)
 
 store_rc store_rollback(store *s)
 {
-	if (!s->in_tx)
-		return store_fail(s, "store_rollback: no transaction is open");
+	if (!s->in_tx) return store_fail(s, "store_rollback: no transaction is open");
 	store_rc rc = s->ops->rollback(s);
 	s->in_tx = 0;
 	forget(s);
@@ -261,8 +244,7 @@ store_rc store_rollback(store *s)
 
 static store_rc need_tx(store *s, const char *fn)
 {
-	if (!s->in_tx)
-		return store_fail(s, "%s: writes need a transaction (store_begin)", fn);
+	if (!s->in_tx) return store_fail(s, "%s: writes need a transaction (store_begin)", fn);
 	return STORE_OK;
 }
 
@@ -282,8 +264,7 @@ static store_rc check_client(store *s, const store_client *c)
 	    UNTERMINATED(c->officer) || UNTERMINATED(c->phone) || UNTERMINATED(c->email) ||
 	    UNTERMINATED(c->language))
 		return store_fail(s, "client: a field is not NUL-terminated");
-	if (empty(c->ext_id, sizeof c->ext_id))
-		return store_fail(s, "client: empty external id");
+	if (empty(c->ext_id, sizeof c->ext_id)) return store_fail(s, "client: empty external id");
 	return STORE_OK;
 }
 
@@ -292,12 +273,10 @@ static store_rc check_account(store *s, const store_account *a)
 	if (UNTERMINATED(a->ext_id) || UNTERMINATED(a->currency) || UNTERMINATED(a->product) ||
 	    UNTERMINATED(a->branch) || UNTERMINATED(a->officer))
 		return store_fail(s, "account: a field is not NUL-terminated");
-	if (empty(a->ext_id, sizeof a->ext_id))
-		return store_fail(s, "account: empty external id");
+	if (empty(a->ext_id, sizeof a->ext_id)) return store_fail(s, "account: empty external id");
 	if (a->kind != STORE_LOAN && a->kind != STORE_INVOICE)
 		return store_fail(s, "account %.63s: bad kind %d", a->ext_id, (int)a->kind);
-	if (a->client_id <= 0)
-		return store_fail(s, "account %.63s: no client id", a->ext_id);
+	if (a->client_id <= 0) return store_fail(s, "account %.63s: no client id", a->ext_id);
 	if (empty(a->currency, sizeof a->currency))
 		return store_fail(s, "account %.63s: no currency", a->ext_id);
 	return STORE_OK;
@@ -305,8 +284,7 @@ static store_rc check_account(store *s, const store_account *a)
 
 static store_rc check_obligations(store *s, int64_t account_id, const obligation *ob, int n)
 {
-	if (account_id <= 0)
-		return store_fail(s, "obligations: no account id");
+	if (account_id <= 0) return store_fail(s, "obligations: no account id");
 	if (n < 0 || (n > 0 && !ob))
 		return store_fail(s, "obligations of account %lld: bad count %d", (long long)account_id, n);
 	for (int i = 0; i < n; i++) {
@@ -328,21 +306,16 @@ static store_rc check_payment(store *s, const store_payment *p)
 {
 	if (UNTERMINATED(p->ext_id) || UNTERMINATED(p->reference))
 		return store_fail(s, "payment: a field is not NUL-terminated");
-	if (empty(p->ext_id, sizeof p->ext_id))
-		return store_fail(s, "payment: empty external id");
-	if (p->account_id <= 0)
-		return store_fail(s, "payment %.63s: no account id", p->ext_id);
-	if (p->paid_on == DATE_NONE)
-		return store_fail(s, "payment %.63s: no payment date", p->ext_id);
-	if (p->amount <= 0)
-		return store_fail(s, "payment %.63s: amount must be > 0", p->ext_id);
+	if (empty(p->ext_id, sizeof p->ext_id)) return store_fail(s, "payment: empty external id");
+	if (p->account_id <= 0) return store_fail(s, "payment %.63s: no account id", p->ext_id);
+	if (p->paid_on == DATE_NONE) return store_fail(s, "payment %.63s: no payment date", p->ext_id);
+	if (p->amount <= 0) return store_fail(s, "payment %.63s: amount must be > 0", p->ext_id);
 	return STORE_OK;
 }
 
 static store_rc check_list(store *s, const void *buf, int cap, const int *n)
 {
-	if (!n || cap < 0 || (cap > 0 && !buf))
-		return store_fail(s, "bad output buffer");
+	if (!n || cap < 0 || (cap > 0 && !buf)) return store_fail(s, "bad output buffer");
 	return STORE_OK;
 }
 
@@ -350,74 +323,73 @@ static store_rc check_list(store *s, const void *buf, int cap, const int *n)
 
 store_rc store_client_put(store *s, store_client *c, store_put *res)
 {
-	if (need_tx(s, "store_client_put") || check_client(s, c))
-		return STORE_ERR;
+	if (!c || !res) return store_fail(s, "store_client_put: no row or result");
+	if (need_tx(s, "store_client_put") || check_client(s, c)) return STORE_ERR;
 	return s->ops->client_put(s, c, res);
 }
 
 store_rc store_client_get(store *s, const char *ext_id, store_client *out)
 {
+	if (!ext_id || !out) return store_fail(s, "store_client_get: no ext_id or output");
 	return s->ops->client_get(s, ext_id, out);
 }
 
 store_rc store_account_put(store *s, store_account *a, store_put *res)
 {
-	if (need_tx(s, "store_account_put") || check_account(s, a))
-		return STORE_ERR;
+	if (!a || !res) return store_fail(s, "store_account_put: no row or result");
+	if (need_tx(s, "store_account_put") || check_account(s, a)) return STORE_ERR;
 	return s->ops->account_put(s, a, res);
 }
 
 store_rc store_account_get(store *s, const char *ext_id, store_account *out)
 {
+	if (!ext_id || !out) return store_fail(s, "store_account_get: no ext_id or output");
 	return s->ops->account_get(s, ext_id, out);
 }
 
 store_rc store_account_write_off(store *s, int64_t account_id, civil_day on)
 {
-	if (need_tx(s, "store_account_write_off"))
-		return STORE_ERR;
+	if (need_tx(s, "store_account_write_off")) return STORE_ERR;
 	return s->ops->account_write_off(s, account_id, on);
 }
 
 store_rc store_obligations_set(store *s, int64_t account_id, const obligation *ob, int n, store_put *res)
 {
-	if (need_tx(s, "store_obligations_set") || check_obligations(s, account_id, ob, n))
-		return STORE_ERR;
+	if (!res) return store_fail(s, "store_obligations_set: no result");
+	if (need_tx(s, "store_obligations_set") || check_obligations(s, account_id, ob, n)) return STORE_ERR;
 	return s->ops->obligations_set(s, account_id, ob, n, res);
 }
 
 store_rc store_obligations_get(store *s, int64_t account_id, obligation *buf, int cap, int *n)
 {
-	if (check_list(s, buf, cap, n))
-		return STORE_ERR;
+	if (check_list(s, buf, cap, n)) return STORE_ERR;
 	return s->ops->obligations_get(s, account_id, buf, cap, n);
 }
 
 store_rc store_payment_put(store *s, store_payment *p, store_put *res)
 {
-	if (need_tx(s, "store_payment_put") || check_payment(s, p))
-		return STORE_ERR;
+	if (!p || !res) return store_fail(s, "store_payment_put: no row or result");
+	if (need_tx(s, "store_payment_put") || check_payment(s, p)) return STORE_ERR;
 	return s->ops->payment_put(s, p, res);
 }
 
 store_rc store_payment_get(store *s, const char *ext_id, store_payment *out)
 {
+	if (!ext_id || !out) return store_fail(s, "store_payment_get: no ext_id or output");
 	return s->ops->payment_get(s, ext_id, out);
 }
 
 store_rc store_payment_reverse(store *s, const char *ext_id, civil_day on, store_put *res)
 {
-	if (need_tx(s, "store_payment_reverse"))
-		return STORE_ERR;
-	if (on == DATE_NONE)
-		return store_fail(s, "payment %.63s: no reversal date", ext_id);
+	if (need_tx(s, "store_payment_reverse")) return STORE_ERR;
+	if (!ext_id || !res) return store_fail(s, "store_payment_reverse: no ext_id or result");
+	if (on == DATE_NONE) return store_fail(s, "payment %.63s: no reversal date", ext_id);
 	return s->ops->payment_reverse(s, ext_id, on, res);
 }
 
 store_rc store_payments_get(store *s, int64_t account_id, store_payment *buf, int cap, int *n)
 {
-	if (check_list(s, buf, cap, n))
-		return STORE_ERR;
+	if (check_list(s, buf, cap, n)) return STORE_ERR;
 	return s->ops->payments_get(s, account_id, buf, cap, n);
 }
 
@@ -426,74 +398,61 @@ store_rc store_payments_get(store *s, int64_t account_id, store_payment *buf, in
 static store_rc check_batch(store *s, const char *fn, const void *rows, int n, const store_rc *rc,
                             const store_put *res)
 {
-	if (need_tx(s, fn))
-		return STORE_ERR;
-	if (n < 0 || (n > 0 && (!rows || !rc || !res)))
-		return store_fail(s, "%s: bad arguments", fn);
+	if (need_tx(s, fn)) return STORE_ERR;
+	if (n < 0 || (n > 0 && (!rows || !rc || !res))) return store_fail(s, "%s: bad arguments", fn);
 	return STORE_OK;
 }
 
 /* The loop that stands in for a back-end without a batch form: stops at the first database error
  * (the rows after it get STORE_ERR too). */
-#define BATCH_LOOP(ONE)                                                                                \
-	do {                                                                                           \
-		for (int i = 0; i < n; i++) {                                                          \
-			rc[i] = (ONE);                                                                 \
-			if (rc[i] == STORE_ERR) {                                                      \
-				for (int j = i + 1; j < n; j++)                                        \
-					rc[j] = STORE_ERR;                                             \
-				return STORE_ERR;                                                      \
-			}                                                                              \
-		}                                                                                      \
-		return STORE_OK;                                                                       \
+#define BATCH_LOOP(ONE)                                                                                      \
+	do {                                                                                                 \
+		for (int i = 0; i < n; i++) {                                                                \
+			rc[i] = (ONE);                                                                       \
+			if (rc[i] == STORE_ERR) {                                                            \
+				for (int j = i + 1; j < n; j++)                                              \
+					rc[j] = STORE_ERR;                                                   \
+				return STORE_ERR;                                                            \
+			}                                                                                    \
+		}                                                                                            \
+		return STORE_OK;                                                                             \
 	} while (0)
 
 store_rc store_client_put_many(store *s, store_client *c, int n, store_rc *rc, store_put *res)
 {
-	if (check_batch(s, "store_client_put_many", c, n, rc, res))
-		return STORE_ERR;
+	if (check_batch(s, "store_client_put_many", c, n, rc, res)) return STORE_ERR;
 	for (int i = 0; i < n; i++)
-		if (check_client(s, &c[i]))
-			return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
-	if (s->ops->client_put_many)
-		return s->ops->client_put_many(s, c, n, rc, res);
+		if (check_client(s, &c[i])) return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
+	if (s->ops->client_put_many) return s->ops->client_put_many(s, c, n, rc, res);
 	BATCH_LOOP(s->ops->client_put(s, &c[i], &res[i]));
 }
 
 store_rc store_account_put_many(store *s, store_account *a, int n, store_rc *rc, store_put *res)
 {
-	if (check_batch(s, "store_account_put_many", a, n, rc, res))
-		return STORE_ERR;
+	if (check_batch(s, "store_account_put_many", a, n, rc, res)) return STORE_ERR;
 	for (int i = 0; i < n; i++)
-		if (check_account(s, &a[i]))
-			return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
-	if (s->ops->account_put_many)
-		return s->ops->account_put_many(s, a, n, rc, res);
+		if (check_account(s, &a[i])) return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
+	if (s->ops->account_put_many) return s->ops->account_put_many(s, a, n, rc, res);
 	BATCH_LOOP(s->ops->account_put(s, &a[i], &res[i]));
 }
 
 store_rc store_obligations_set_many(store *s, const store_obligation_set *sets, int n, store_rc *rc,
                                     store_put *res)
 {
-	if (check_batch(s, "store_obligations_set_many", sets, n, rc, res))
-		return STORE_ERR;
+	if (check_batch(s, "store_obligations_set_many", sets, n, rc, res)) return STORE_ERR;
 	for (int i = 0; i < n; i++)
 		if (check_obligations(s, sets[i].account_id, sets[i].ob, sets[i].n))
 			return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
-	if (s->ops->obligations_set_many)
-		return s->ops->obligations_set_many(s, sets, n, rc, res);
+	if (s->ops->obligations_set_many) return s->ops->obligations_set_many(s, sets, n, rc, res);
 	BATCH_LOOP(s->ops->obligations_set(s, sets[i].account_id, sets[i].ob, sets[i].n, &res[i]));
 }
 
 store_rc store_payment_put_many(store *s, store_payment *p, int n, store_rc *rc, store_put *res)
 {
-	if (check_batch(s, "store_payment_put_many", p, n, rc, res))
-		return STORE_ERR;
+	if (check_batch(s, "store_payment_put_many", p, n, rc, res)) return STORE_ERR;
 	for (int i = 0; i < n; i++)
-		if (check_payment(s, &p[i]))
-			return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
-	if (s->ops->payment_put_many)
-		return s->ops->payment_put_many(s, p, n, rc, res);
+		if (check_payment(s, &p[i])) return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
+	if (s->ops->payment_put_many) return s->ops->payment_put_many(s, p, n, rc, res);
 	BATCH_LOOP(s->ops->payment_put(s, &p[i], &res[i]));
 }
 
@@ -501,58 +460,48 @@ store_rc store_payment_put_many(store *s, store_payment *p, int n, store_rc *rc,
 
 store_rc store_ledger_rebuild(store *s, store_ledger_fn fn, void *ctx, int64_t *n_rebuilt)
 {
-	if (n_rebuilt)
-		*n_rebuilt = 0;
-	if (need_tx(s, "store_ledger_rebuild"))
-		return STORE_ERR;
-	if (!fn)
-		return store_fail(s, "store_ledger_rebuild: no function");
+	if (n_rebuilt) *n_rebuilt = 0;
+	if (need_tx(s, "store_ledger_rebuild")) return STORE_ERR;
+	if (!fn) return store_fail(s, "store_ledger_rebuild: no function");
 	store_rc rc = s->ops->ledger_rebuild(s, fn, ctx, n_rebuilt);
 	/* the marks are cleared (or the caller must roll back): either way the cache is stale */
 	store_idset_clear(&s->dirty);
 	return rc;
 }
 
-store_rc store_bucket_history_get(store *s, int64_t account_id, ledger_bucket_interval *buf, int cap,
-                                  int *n)
+store_rc store_bucket_history_get(store *s, int64_t account_id, ledger_bucket_interval *buf, int cap, int *n)
 {
-	if (check_list(s, buf, cap, n))
-		return STORE_ERR;
+	if (check_list(s, buf, cap, n)) return STORE_ERR;
 	return s->ops->bucket_history_get(s, account_id, buf, cap, n);
 }
 
 store_rc store_scan(store *s, const store_scan_filter *f, store_scan_fn fn, void *ctx)
 {
 	static const store_scan_filter all = {.kind = -1, .currency = NULL, .by_client = 0};
-	if (!fn)
-		return store_fail(s, "store_scan: no function");
+	if (!fn) return store_fail(s, "store_scan: no function");
 	return s->ops->scan(s, f ? f : &all, fn, ctx);
 }
 
 store_rc store_each_client(store *s, store_client_fn fn, void *ctx)
 {
-	if (!fn)
-		return store_fail(s, "store_each_client: no function");
+	if (!fn) return store_fail(s, "store_each_client: no function");
 	return s->ops->each_client(s, fn, ctx);
 }
 
 store_rc store_each_account(store *s, int kind, store_account_fn fn, void *ctx)
 {
-	if (!fn)
-		return store_fail(s, "store_each_account: no function");
+	if (!fn) return store_fail(s, "store_each_account: no function");
 	return s->ops->each_account(s, kind, fn, ctx);
 }
 
 store_rc store_each_obligation(store *s, store_obligation_fn fn, void *ctx)
 {
-	if (!fn)
-		return store_fail(s, "store_each_obligation: no function");
+	if (!fn) return store_fail(s, "store_each_obligation: no function");
 	return s->ops->each_obligation(s, fn, ctx);
 }
 
 store_rc store_each_payment(store *s, store_payment_fn fn, void *ctx)
 {
-	if (!fn)
-		return store_fail(s, "store_each_payment: no function");
+	if (!fn) return store_fail(s, "store_each_payment: no function");
 	return s->ops->each_payment(s, fn, ctx);
 }

@@ -109,20 +109,23 @@ store_rc store_account_write_off(store *s, int64_t account_id, civil_day on);
 store_rc store_obligations_set(store *s, int64_t account_id, const obligation *ob, int n, store_put *res);
 store_rc store_obligations_get(store *s, int64_t account_id, obligation *buf, int cap, int *n);
 
-/* Payments. _put: PUT_INSERTED, PUT_UNCHANGED (same ext_id, same account, date and amount),
- * STORE_CONFLICT (same ext_id, a different account, date or amount; the reference is not compared). _reverse marks a payment reversed as of `on`
- * (PUT_UNCHANGED if already reversed that day, STORE_CONFLICT if reversed another day).
- * _get lists an account's payments sorted by (paid_on, id), same cap/n contract as above. */
+/* Payments. _put: PUT_INSERTED, PUT_UNCHANGED (same ext_id, same account, date and amount; the
+ * reference is not compared), STORE_CONFLICT (same ext_id, anything of those different), never
+ * an overwrite; a payment put with reversed_on set is stored reversed. _reverse marks a payment
+ * reversed as of `on` (PUT_UPDATED; PUT_UNCHANGED if already reversed that day, STORE_CONFLICT if
+ * reversed another day). _get lists an account's payments sorted by (paid_on, id), same cap/n
+ * contract as above. */
 store_rc store_payment_put(store *s, store_payment *p, store_put *res);
 store_rc store_payment_get(store *s, const char *ext_id, store_payment *out);
 store_rc store_payment_reverse(store *s, const char *ext_id, civil_day on, store_put *res);
 store_rc store_payments_get(store *s, int64_t account_id, store_payment *buf, int cap, int *n);
 
 /* Batches, for imports: the same as calling the one-row put on each of the n rows in order (ids
- * filled the same way), with row i's result in rc[i] (STORE_OK with res[i], or STORE_CONFLICT).
- * On PostgreSQL a batch travels pipelined, one round trip per 1000 rows instead of one per row; on
- * SQLite it is the plain loop. Returns STORE_ERR if a row is invalid (nothing written then) or on a
- * database error (the rows from there on get STORE_ERR in rc[]; roll back), else STORE_OK. */
+ * filled the same way), with row i's result in rc[i] (STORE_OK with res[i], or STORE_CONFLICT),
+ * and much faster: SQLite inserts four rows per statement, PostgreSQL sends up to 1000 rows per
+ * statement (one round trip) instead of one. Returns STORE_ERR if a row is invalid (nothing written
+ * then, store_errmsg() names the row) or on a database error (the rows from there on get STORE_ERR
+ * in rc[]; roll back), else STORE_OK. */
 typedef struct {
 	int64_t account_id;
 	const obligation *ob; /* sorted by due_on */
@@ -152,8 +155,9 @@ store_rc store_bucket_history_get(store *s, int64_t account_id, ledger_bucket_in
 /* Streaming scan for reports: every account (optionally of one kind, one currency) with its ledger
  * blob, in ascending order of (client ext_id, account ext_id) when by_client is set, else of account
  * id. fn returns 0 to go on, non-zero to stop (then the scan returns STORE_ERR). Ext ids compare
- * bytewise on both back-ends. The blob is NULL/0 for an account never rebuilt. fn may call the
- * one-row functions of the store, but not start another scan or export. */
+ * bytewise on both back-ends. blob_len is 0 for an account never rebuilt (blob may then be NULL).
+ * fn may call the store's one-row functions, but not start another scan or export, nor a
+ * transaction. */
 typedef struct {
 	int kind;             /* -1 = all, else store_kind */
 	const char *currency; /* NULL = all */

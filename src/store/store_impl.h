@@ -32,7 +32,8 @@ typedef struct store_ops {
 	store_rc (*account_put)(store *s, store_account *a, store_put *res);
 	store_rc (*account_get)(store *s, const char *ext_id, store_account *out);
 	store_rc (*account_write_off)(store *s, int64_t account_id, civil_day on);
-	store_rc (*obligations_set)(store *s, int64_t account_id, const obligation *ob, int n, store_put *res);
+	store_rc (*obligations_set)(store *s, int64_t account_id, const obligation *ob, int n,
+	                            store_put *res);
 	store_rc (*obligations_get)(store *s, int64_t account_id, obligation *buf, int cap, int *n);
 	store_rc (*payment_put)(store *s, store_payment *p, store_put *res);
 	store_rc (*payment_get)(store *s, const char *ext_id, store_payment *out);
@@ -59,9 +60,9 @@ typedef struct store_ops {
 } store_ops;
 
 typedef struct {
-	uint64_t *bits;   /* bit i = id i is in the set */
-	size_t words;     /* allocated words */
-	size_t lo, hi;    /* words [lo, hi) may hold set bits */
+	uint64_t *bits; /* bit i = id i is in the set */
+	size_t words;   /* allocated words */
+	size_t lo, hi;  /* words [lo, hi) may hold set bits */
 } store_idset;
 
 struct store {
@@ -96,10 +97,10 @@ int store_payment_same(const store_payment *in, const store_payment *old);
 int store_idset_has(const store_idset *set, int64_t id);
 void store_idset_add(store_idset *set, int64_t id);
 void store_idset_clear(store_idset *set);
-#define store_dirty_known(s, id) store_idset_has(&(s)->dirty, (id))
-#define store_dirty_note(s, id) store_idset_add(&(s)->dirty, (id))
+#define store_dirty_known(s, id)  store_idset_has(&(s)->dirty, (id))
+#define store_dirty_note(s, id)   store_idset_add(&(s)->dirty, (id))
 #define store_client_known(s, id) store_idset_has(&(s)->clients, (id))
-#define store_client_note(s, id) store_idset_add(&(s)->clients, (id))
+#define store_client_note(s, id)  store_idset_add(&(s)->clients, (id))
 void store_base_free(store *s); /* frees what the struct store part owns (not s itself) */
 
 /* Copies a string field of at most cap-1 bytes (the rest is cut) and terminates it. */

@@ -3,12 +3,12 @@
  * Parameters: integers travel as text, strings and blobs as binary (no quoting, no terminator
  * needed); results are binary (integers big-endian, bytea raw).
  *
- * Round trips are the cost here, so each put is one statement (a data-modifying CTE that inserts
- * with ON CONFLICT DO NOTHING and returns the existing row when there was one: a failed statement
- * would abort the caller's transaction, so nothing relies on catching an error), and the batch
- * forms send a whole batch of those statements in pipeline mode, one round trip per batch.
- * Scans, exports and the rebuild read through cursors (FETCH 10000), so memory stays flat; the
- * rebuild pipelines its writes between fetches. */
+ * Round trips and per-statement work are the cost here. Each one-row put is one statement: a
+ * data-modifying CTE that inserts with ON CONFLICT DO NOTHING and returns the existing row when
+ * there was one (a failed statement would abort the caller's transaction, so nothing relies on
+ * catching an error). The batch forms send up to 1000 rows per statement as arrays (unnest), and
+ * join each row's fate back by its position. Scans, exports and the rebuild read through cursors
+ * (FETCH 10000), so memory stays flat; the rebuild writes by chunks of 1000 accounts too. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,23 +16,19 @@
 #include "store/store_impl.h"
 #include "store/store_sql.h"
 
-#define PG_MAXP 12         /* parameters of the widest statement */
-#define PIPE_CHUNK 1000    /* rows of a batch per pipeline round trip */
-#define PIPE_WRITES 4000   /* rebuild statements queued before a round trip */
-#define ROWS_MAX 1000000   /* obligations or payments of one account held by the rebuild */
-#define OB_MAX 100000      /* obligations of one account in store_obligations_set */
+#define PG_MAXP  12      /* parameters of the widest statement */
+#define ROWS_MAX 1000000 /* obligations or payments of one account held by the rebuild */
+#define OB_MAX   100000  /* obligations of one account in store_obligations_set */
 
 typedef struct {
 	store base;
 	PGconn *conn;
 	unsigned char prepared[ST_N];
-	int in_pipe;  /* in pipeline mode */
-	int pending;  /* statements sent in pipeline mode and not yet read */
 	obligation *ob; /* rebuild buffers */
 	int ob_cap;
 	store_payment *pay;
 	int pay_cap;
-	char *arr; /* obligation arrays as text */
+	char *arr; /* array literals of the batch being built */
 	size_t arr_cap;
 } pg_store;
 
@@ -102,12 +98,10 @@ static void p_str(pgp *p, const char *s) /* text format, NUL-terminated (array l
 
 static int64_t g_i64(const PGresult *r, int row, int col)
 {
-	if (PQgetisnull(r, row, col))
-		return 0;
+	if (PQgetisnull(r, row, col)) return 0;
 	const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, col);
 	int len = PQgetlength(r, row, col);
-	if (PQfformat(r, col) == 0)
-		return strtoll((const char *)v, NULL, 10);
+	if (PQfformat(r, col) == 0) return strtoll((const char *)v, NULL, 10);
 	uint64_t x = 0;
 	for (int i = 0; i < len; i++)
 		x = x << 8 | v[i];
@@ -194,11 +188,9 @@ static void stmt_name(store_stmt id, char *buf, size_t cap)
 
 static store_rc pg_prepare(pg_store *g, store_stmt id)
 {
-	if (g->prepared[id])
-		return STORE_OK;
+	if (g->prepared[id]) return STORE_OK;
 	const char *sql = store_sql(id, SQL_PG);
-	if (!sql)
-		return store_fail(&g->base, "internal: statement %d has no PostgreSQL text", (int)id);
+	if (!sql) return store_fail(&g->base, "internal: statement %d has no PostgreSQL text", (int)id);
 	char name[32];
 	stmt_name(id, name, sizeof name);
 	PGresult *r = PQprepare(g->conn, name, sql, 0, NULL);
@@ -220,8 +212,7 @@ static int pg_ok(const PGresult *r)
 /* Runs a prepared statement; the result (binary) is the caller's to PQclear, NULL on error. */
 static PGresult *pg_run(pg_store *g, store_stmt id, const pgp *p)
 {
-	if (pg_prepare(g, id))
-		return NULL;
+	if (pg_prepare(g, id)) return NULL;
 	char name[32];
 	stmt_name(id, name, sizeof name);
 	PGresult *r = PQexecPrepared(g->conn, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
@@ -237,8 +228,7 @@ static PGresult *pg_run(pg_store *g, store_stmt id, const pgp *p)
 static store_rc pg_run_done(pg_store *g, store_stmt id, const pgp *p)
 {
 	PGresult *r = pg_run(g, id, p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	PQclear(r);
 	return STORE_OK;
 }
@@ -259,79 +249,9 @@ static PGresult *pg_exec(pg_store *g, const char *sql, const pgp *p)
 static store_rc pg_exec_done(pg_store *g, const char *sql, const pgp *p)
 {
 	PGresult *r = pg_exec(g, sql, p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	PQclear(r);
 	return STORE_OK;
-}
-
-/* --- pipeline -------------------------------------------------------------------------------- */
-
-static store_rc pg_pipe_send(pg_store *g, store_stmt id, const pgp *p)
-{
-	if (!g->in_pipe) {
-		if (!PQenterPipelineMode(g->conn))
-			return pg_fail(g, "pipeline", PQerrorMessage(g->conn));
-		g->in_pipe = 1;
-		g->pending = 0;
-	}
-	char name[32];
-	stmt_name(id, name, sizeof name);
-	if (!PQsendQueryPrepared(g->conn, name, p->n, p->v, p->len, p->fmt, 1))
-		return pg_fail(g, "pipeline send", PQerrorMessage(g->conn));
-	g->pending++;
-	return STORE_OK;
-}
-
-/* Ends the pipeline: one round trip for everything sent. keep (may be NULL) receives the result of
- * each statement, in order (the caller clears them); the first error is reported. */
-static store_rc pg_pipe_end(pg_store *g, PGresult **keep)
-{
-	if (!g->in_pipe)
-		return STORE_OK;
-	store_rc rc = STORE_OK;
-	int n = g->pending;
-	if (keep)
-		memset(keep, 0, (size_t)n * sizeof *keep);
-	if (!PQpipelineSync(g->conn))
-		return pg_fail(g, "pipeline sync", PQerrorMessage(g->conn));
-	for (int i = 0; i < n; i++) {
-		PGresult *r = PQgetResult(g->conn);
-		if (!r) {
-			rc = pg_fail(g, "pipeline", "missing result");
-			break;
-		}
-		ExecStatusType st = PQresultStatus(r);
-		if (st == PGRES_FATAL_ERROR && rc == STORE_OK)
-			rc = pg_fail(g, "query", PQresultErrorMessage(r));
-		if (keep)
-			keep[i] = r;
-		else
-			PQclear(r);
-		PGresult *end = PQgetResult(g->conn); /* NULL closes each statement's results */
-		if (end) {
-			PQclear(end);
-			if (rc == STORE_OK)
-				rc = pg_fail(g, "pipeline", "unexpected extra result");
-		}
-	}
-	for (int nulls = 0; nulls < 2;) { /* up to the sync */
-		PGresult *r = PQgetResult(g->conn);
-		if (!r) {
-			nulls++;
-			continue;
-		}
-		nulls = 0;
-		ExecStatusType st = PQresultStatus(r);
-		PQclear(r);
-		if (st == PGRES_PIPELINE_SYNC)
-			break;
-	}
-	if (!PQexitPipelineMode(g->conn) && rc == STORE_OK)
-		rc = pg_fail(g, "pipeline exit", PQerrorMessage(g->conn));
-	g->in_pipe = 0;
-	g->pending = 0;
-	return rc;
 }
 
 /* --- opening, schema, transactions ----------------------------------------------------------- */
@@ -351,15 +271,12 @@ static int pg_schema_version(store *s)
 {
 	pg_store *g = PG(s);
 	PGresult *r = pg_run(g, ST_HAS_SCHEMA, NULL);
-	if (!r)
-		return -1;
+	if (!r) return -1;
 	int has = PQntuples(r) == 1 && g_i64(r, 0, 0) > 0;
 	PQclear(r);
-	if (!has)
-		return -1;
+	if (!has) return -1;
 	r = pg_run(g, ST_SCHEMA_VERSION, NULL);
-	if (!r)
-		return -1;
+	if (!r) return -1;
 	int v = PQntuples(r) == 1 ? (int)g_i64(r, 0, 0) : -1;
 	PQclear(r);
 	return v > 0 ? v : -1;
@@ -368,24 +285,20 @@ static int pg_schema_version(store *s)
 static store_rc pg_init(store *s)
 {
 	pg_store *g = PG(s);
-	if (pg_run_done(g, ST_BEGIN, NULL))
-		return STORE_ERR;
-	if (pg_run_done(g, ST_INIT_LOCK, NULL) || pg_exec_done(g, STORE_SQL_SCHEMA_VERSION_TABLE[SQL_PG], NULL))
+	if (pg_run_done(g, ST_BEGIN, NULL)) return STORE_ERR;
+	if (pg_run_done(g, ST_INIT_LOCK, NULL) ||
+	    pg_exec_done(g, STORE_SQL_SCHEMA_VERSION_TABLE[SQL_PG], NULL))
 		goto fail;
 	int have = pg_schema_version(s);
-	if (have < 0)
-		have = 0;
+	if (have < 0) have = 0;
 	for (int v = have + 1; v <= store_migration_count(); v++) {
 		for (const char *const *sql = store_migration(v, SQL_PG); *sql; sql++)
-			if (pg_exec_done(g, *sql, NULL))
-				goto fail;
+			if (pg_exec_done(g, *sql, NULL)) goto fail;
 		pgp p = {0};
 		p_i64(&p, v);
-		if (pg_run_done(g, ST_SCHEMA_VERSION_ADD, &p))
-			goto fail;
+		if (pg_run_done(g, ST_SCHEMA_VERSION_ADD, &p)) goto fail;
 	}
-	if (pg_run_done(g, ST_COMMIT, NULL))
-		return store_fail(s, "store_init: %.900s", s->errmsg);
+	if (pg_run_done(g, ST_COMMIT, NULL)) return store_fail(s, "store_init: %.900s", s->errmsg);
 	return STORE_OK;
 fail:;
 	char msg[STORE_ERRMSG_MAX];
@@ -397,8 +310,7 @@ fail:;
 static store_rc pg_begin(store *s, int bulk)
 {
 	pg_store *g = PG(s);
-	if (pg_run_done(g, ST_BEGIN, NULL))
-		return STORE_ERR;
+	if (pg_run_done(g, ST_BEGIN, NULL)) return STORE_ERR;
 	if (bulk && pg_run_done(g, ST_SETTINGS_BULK, NULL)) {
 		char msg[STORE_ERRMSG_MAX];
 		memcpy(msg, s->errmsg, sizeof msg);
@@ -417,14 +329,12 @@ static store_rc pg_commit(store *s)
 static store_rc pg_rollback(store *s)
 {
 	pg_store *g = PG(s);
-	if (g->in_pipe)
-		pg_pipe_end(g, NULL);
 	if (PQtransactionStatus(g->conn) == PQTRANS_IDLE)
 		return STORE_OK; /* the server already ended it (a failed COMMIT) */
 	return pg_run_done(g, ST_ROLLBACK, NULL);
 }
 
-/* --- puts: one statement each, sent alone or pipelined ---------------------------------------- */
+/* --- puts: one statement each ---------------------------------------------------------------- */
 
 /* What a put's result says: done (rc/res set), or retry: the statement lost a race with a
  * concurrent insert of the same key and saw neither its own row nor the other (run it again). */
@@ -432,7 +342,6 @@ enum { FIN_DONE = 0, FIN_RETRY = 1 };
 
 typedef struct put_kind {
 	store_stmt stmt;
-	size_t row_size;
 	store_rc (*params)(pg_store *g, const void *row, pgp *p);
 	int (*finish)(pg_store *g, void *row, const PGresult *r, store_rc *rc, store_put *res);
 } put_kind;
@@ -442,60 +351,15 @@ static store_rc put_one(pg_store *g, const put_kind *k, void *row, store_put *re
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
 		pgp p = {0};
-		if (k->params(g, row, &p))
-			return STORE_ERR;
+		if (k->params(g, row, &p)) return STORE_ERR;
 		PGresult *r = pg_run(g, k->stmt, &p);
-		if (!r)
-			return STORE_ERR;
+		if (!r) return STORE_ERR;
 		store_rc rc = STORE_OK;
 		int fin = k->finish(g, row, r, &rc, res);
 		PQclear(r);
-		if (fin == FIN_DONE)
-			return rc;
+		if (fin == FIN_DONE) return rc;
 	}
 	return store_fail(&g->base, "put: lost a race with a concurrent writer three times");
-}
-
-/* n rows, pipelined by chunks: one round trip per chunk. */
-static store_rc put_many(pg_store *g, const put_kind *k, void *rows, int n, store_rc *rc, store_put *res)
-{
-	PGresult *results[PIPE_CHUNK];
-	if (pg_prepare(g, k->stmt))
-		return STORE_ERR;
-	for (int i = 0; i < n; i++)
-		rc[i] = STORE_ERR;
-	for (int base = 0; base < n; base += PIPE_CHUNK) {
-		int m = n - base < PIPE_CHUNK ? n - base : PIPE_CHUNK;
-		store_rc err = STORE_OK;
-		int sent = 0;
-		for (; sent < m && !err; sent++) {
-			pgp p = {0};
-			const char *row = (const char *)rows + (size_t)(base + sent) * k->row_size;
-			err = k->params(g, row, &p);
-			if (!err)
-				err = pg_pipe_send(g, k->stmt, &p);
-		}
-		store_rc end = pg_pipe_end(g, results);
-		if (err || end) {
-			for (int i = 0; i < sent; i++)
-				PQclear(results[i]);
-			return STORE_ERR;
-		}
-		for (int i = 0; i < m; i++) {
-			void *row = (char *)rows + (size_t)(base + i) * k->row_size;
-			int fin = k->finish(g, row, results[i], &rc[base + i], &res[base + i]);
-			PQclear(results[i]);
-			results[i] = NULL;
-			if (fin == FIN_RETRY)
-				rc[base + i] = put_one(g, k, row, &res[base + i]);
-			if (rc[base + i] == STORE_ERR) {
-				for (int j = i + 1; j < m; j++)
-					PQclear(results[j]);
-				return STORE_ERR;
-			}
-		}
-	}
-	return STORE_OK;
 }
 
 /* clients */
@@ -518,8 +382,7 @@ static int client_finish(pg_store *g, void *row, const PGresult *r, store_rc *rc
 {
 	(void)g;
 	store_client *c = row;
-	if (PQntuples(r) != 1)
-		return FIN_RETRY;
+	if (PQntuples(r) != 1) return FIN_RETRY;
 	if (!PQgetisnull(r, 0, 0)) {
 		c->id = g_i64(r, 0, 0);
 		*res = PUT_INSERTED;
@@ -536,16 +399,11 @@ static int client_finish(pg_store *g, void *row, const PGresult *r, store_rc *rc
 	return FIN_DONE;
 }
 
-static const put_kind CLIENT_PUT = {ST_CLIENT_PUT, sizeof(store_client), client_params, client_finish};
+static const put_kind CLIENT_PUT = {ST_CLIENT_PUT, client_params, client_finish};
 
 static store_rc pg_client_put(store *s, store_client *c, store_put *res)
 {
 	return put_one(PG(s), &CLIENT_PUT, c, res);
-}
-
-static store_rc pg_client_put_many(store *s, store_client *c, int n, store_rc *rc, store_put *res)
-{
-	return put_many(PG(s), &CLIENT_PUT, c, n, rc, res);
 }
 
 static store_rc pg_client_get(store *s, const char *ext_id, store_client *out)
@@ -554,11 +412,9 @@ static store_rc pg_client_get(store *s, const char *ext_id, store_client *out)
 	pgp p = {0};
 	p_text(&p, ext_id);
 	PGresult *r = pg_run(g, ST_CLIENT_GET, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	store_rc rc = PQntuples(r) ? STORE_OK : STORE_NOT_FOUND;
-	if (rc == STORE_OK)
-		read_client(r, 0, out);
+	if (rc == STORE_OK) read_client(r, 0, out);
 	PQclear(r);
 	return rc;
 }
@@ -586,8 +442,7 @@ static store_rc account_params(pg_store *g, const void *row, pgp *p)
 static int account_finish(pg_store *g, void *row, const PGresult *r, store_rc *rc, store_put *res)
 {
 	store_account *a = row;
-	if (PQntuples(r) != 1)
-		return FIN_RETRY;
+	if (PQntuples(r) != 1) return FIN_RETRY;
 	if (g_i64(r, 0, 0) == 1) {
 		a->id = g_i64(r, 0, 1);
 		store_dirty_note(&g->base, a->id); /* born dirty: no derived data yet */
@@ -608,7 +463,8 @@ static int account_finish(pg_store *g, void *row, const PGresult *r, store_rc *r
 	g_text(r, 0, 10, old.branch, sizeof old.branch);
 	g_text(r, 0, 11, old.officer, sizeof old.officer);
 	if (!store_account_same(a, &old)) {
-		*rc = store_conflict(&g->base, "account %s: already stored with different content", a->ext_id);
+		*rc =
+		    store_conflict(&g->base, "account %s: already stored with different content", a->ext_id);
 		return FIN_DONE;
 	}
 	a->id = old.id;
@@ -617,7 +473,7 @@ static int account_finish(pg_store *g, void *row, const PGresult *r, store_rc *r
 	return FIN_DONE;
 }
 
-static const put_kind ACCOUNT_PUT = {ST_ACCOUNT_PUT, sizeof(store_account), account_params, account_finish};
+static const put_kind ACCOUNT_PUT = {ST_ACCOUNT_PUT, account_params, account_finish};
 
 static store_rc pg_account_put(store *s, store_account *a, store_put *res)
 {
@@ -630,23 +486,19 @@ static store_rc pg_account_get(store *s, const char *ext_id, store_account *out)
 	pgp p = {0};
 	p_text(&p, ext_id);
 	PGresult *r = pg_run(g, ST_ACCOUNT_GET, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	store_rc rc = PQntuples(r) ? STORE_OK : STORE_NOT_FOUND;
-	if (rc == STORE_OK)
-		read_account(r, 0, out);
+	if (rc == STORE_OK) read_account(r, 0, out);
 	PQclear(r);
 	return rc;
 }
 
 static store_rc pg_mark_dirty(pg_store *g, int64_t account_id)
 {
-	if (store_dirty_known(&g->base, account_id))
-		return STORE_OK;
+	if (store_dirty_known(&g->base, account_id)) return STORE_OK;
 	pgp p = {0};
 	p_i64(&p, account_id);
-	if (pg_run_done(g, ST_DIRTY_MARK, &p))
-		return STORE_ERR;
+	if (pg_run_done(g, ST_DIRTY_MARK, &p)) return STORE_ERR;
 	store_dirty_note(&g->base, account_id);
 	return STORE_OK;
 }
@@ -658,12 +510,10 @@ static store_rc pg_account_write_off(store *s, int64_t account_id, civil_day on)
 	p_day(&p, on);
 	p_i64(&p, account_id);
 	PGresult *r = pg_run(g, ST_ACCOUNT_WRITE_OFF, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	int changed = atoi(PQcmdTuples(r));
 	PQclear(r);
-	if (!changed)
-		return STORE_NOT_FOUND;
+	if (!changed) return STORE_NOT_FOUND;
 	return pg_mark_dirty(g, account_id);
 }
 
@@ -676,8 +526,7 @@ static void arr_put(pg_store *g, size_t *off, const obligation *ob, int n, int c
 	size_t o = 0;
 	b[o++] = '{';
 	for (int i = 0; i < n; i++) {
-		if (i)
-			b[o++] = ',';
+		if (i) b[o++] = ',';
 		long long v = comp < 0 ? (long long)ob[i].due_on : (long long)ob[i].amount[comp];
 		o += (size_t)snprintf(b + o, 24, "%lld", v);
 	}
@@ -690,13 +539,12 @@ static store_rc oblig_params(pg_store *g, const void *row, pgp *p)
 {
 	const store_obligation_set *set = row;
 	if (set->n > OB_MAX)
-		return store_fail(&g->base, "account %lld: more than %d obligations", (long long)set->account_id,
-		                  OB_MAX);
+		return store_fail(&g->base, "account %lld: more than %d obligations",
+		                  (long long)set->account_id, OB_MAX);
 	size_t need = 5 * ((size_t)set->n * 22 + 3);
 	if (need > g->arr_cap) {
 		char *nb = realloc(g->arr, need);
-		if (!nb)
-			return store_fail(&g->base, "out of memory");
+		if (!nb) return store_fail(&g->base, "out of memory");
 		g->arr = nb;
 		g->arr_cap = need;
 	}
@@ -725,15 +573,15 @@ static int oblig_finish(pg_store *g, void *row, const PGresult *r, store_rc *rc,
 	int64_t inserted = g_i64(r, 0, 0);
 	if (PQgetisnull(r, 0, 1)) { /* the account had no obligations */
 		if (inserted == set->n) {
-			if (set->n > 0)
-				store_dirty_note(&g->base, set->account_id);
+			if (set->n > 0) store_dirty_note(&g->base, set->account_id);
 			*res = set->n > 0 ? PUT_INSERTED : PUT_UNCHANGED;
 			*rc = STORE_OK;
 			return FIN_DONE;
 		}
 		if (inserted == 0)
 			return FIN_RETRY; /* a concurrent writer set them first: compare with theirs */
-		*rc = store_fail(&g->base, "account %lld: obligations changed concurrently", (long long)set->account_id);
+		*rc = store_fail(&g->base, "account %lld: obligations changed concurrently",
+		                 (long long)set->account_id);
 		return FIN_DONE;
 	}
 	int same = rows == set->n;
@@ -752,7 +600,7 @@ static int oblig_finish(pg_store *g, void *row, const PGresult *r, store_rc *rc,
 	return FIN_DONE;
 }
 
-static const put_kind OBLIG_SET = {ST_OBLIGATIONS_SET, sizeof(store_obligation_set), oblig_params, oblig_finish};
+static const put_kind OBLIG_SET = {ST_OBLIGATIONS_SET, oblig_params, oblig_finish};
 
 static store_rc pg_obligations_set(store *s, int64_t account_id, const obligation *ob, int n, store_put *res)
 {
@@ -766,8 +614,7 @@ static store_rc pg_obligations_get(store *s, int64_t account_id, obligation *buf
 	pgp p = {0};
 	p_i64(&p, account_id);
 	PGresult *r = pg_run(g, ST_OBLIGATIONS_GET, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows && i < cap; i++)
 		read_obligation(r, i, 0, &buf[i]);
@@ -794,8 +641,7 @@ static store_rc payment_params(pg_store *g, const void *row, pgp *p)
 static int payment_finish(pg_store *g, void *row, const PGresult *r, store_rc *rc, store_put *res)
 {
 	store_payment *pay = row;
-	if (PQntuples(r) != 1)
-		return FIN_RETRY;
+	if (PQntuples(r) != 1) return FIN_RETRY;
 	if (g_i64(r, 0, 0) == 1) {
 		pay->id = g_i64(r, 0, 1);
 		store_dirty_note(&g->base, pay->account_id);
@@ -809,7 +655,8 @@ static int payment_finish(pg_store *g, void *row, const PGresult *r, store_rc *r
 	old.paid_on = g_day(r, 0, 3);
 	old.amount = g_i64(r, 0, 4);
 	if (!store_payment_same(pay, &old)) {
-		*rc = store_conflict(&g->base, "payment %s: already posted with a different account, date or amount",
+		*rc = store_conflict(&g->base,
+		                     "payment %s: already posted with a different account, date or amount",
 		                     pay->ext_id);
 		return FIN_DONE;
 	}
@@ -819,7 +666,7 @@ static int payment_finish(pg_store *g, void *row, const PGresult *r, store_rc *r
 	return FIN_DONE;
 }
 
-static const put_kind PAYMENT_PUT = {ST_PAYMENT_PUT, sizeof(store_payment), payment_params, payment_finish};
+static const put_kind PAYMENT_PUT = {ST_PAYMENT_PUT, payment_params, payment_finish};
 
 static store_rc pg_payment_put(store *s, store_payment *p, store_put *res)
 {
@@ -832,11 +679,9 @@ static store_rc pg_payment_get(store *s, const char *ext_id, store_payment *out)
 	pgp p = {0};
 	p_text(&p, ext_id);
 	PGresult *r = pg_run(g, ST_PAYMENT_GET, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	store_rc rc = PQntuples(r) ? STORE_OK : STORE_NOT_FOUND;
-	if (rc == STORE_OK)
-		read_payment(r, 0, 0, out);
+	if (rc == STORE_OK) read_payment(r, 0, 0, out);
 	PQclear(r);
 	return rc;
 }
@@ -846,8 +691,7 @@ static store_rc pg_payment_reverse(store *s, const char *ext_id, civil_day on, s
 	pg_store *g = PG(s);
 	store_payment old;
 	store_rc rc = pg_payment_get(s, ext_id, &old);
-	if (rc != STORE_OK)
-		return rc;
+	if (rc != STORE_OK) return rc;
 	if (old.reversed_on == on) {
 		*res = PUT_UNCHANGED;
 		return STORE_OK;
@@ -857,8 +701,7 @@ static store_rc pg_payment_reverse(store *s, const char *ext_id, civil_day on, s
 	pgp p = {0};
 	p_day(&p, on);
 	p_i64(&p, old.id);
-	if (pg_run_done(g, ST_PAYMENT_SET_REVERSED, &p))
-		return STORE_ERR;
+	if (pg_run_done(g, ST_PAYMENT_SET_REVERSED, &p)) return STORE_ERR;
 	*res = PUT_UPDATED;
 	return pg_mark_dirty(g, old.account_id);
 }
@@ -869,8 +712,7 @@ static store_rc pg_payments_get(store *s, int64_t account_id, store_payment *buf
 	pgp p = {0};
 	p_i64(&p, account_id);
 	PGresult *r = pg_run(g, ST_PAYMENTS_GET, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows && i < cap; i++)
 		read_payment(r, i, 0, &buf[i]);
@@ -886,8 +728,7 @@ static store_rc pg_bucket_history_get(store *s, int64_t account_id, ledger_bucke
 	pgp p = {0};
 	p_i64(&p, account_id);
 	PGresult *r = pg_run(g, ST_HISTORY_GET, &p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows && i < cap; i++) {
 		buf[i].bucket = (int)g_i64(r, i, 0);
@@ -916,8 +757,7 @@ typedef struct {
 
 static void ab_put(abuf *b, const char *s, size_t n)
 {
-	if (b->failed)
-		return;
+	if (b->failed) return;
 	if (b->len + n + 1 > b->g->arr_cap) {
 		size_t nc = b->g->arr_cap ? b->g->arr_cap : 65536;
 		while (b->len + n + 1 > nc)
@@ -952,8 +792,7 @@ static void ab_day(abuf *b, int first, civil_day d)
 
 static void ab_text(abuf *b, int first, const char *s)
 {
-	if (!first)
-		ab_put(b, ",", 1);
+	if (!first) ab_put(b, ",", 1);
 	ab_put(b, "\"", 1);
 	for (const char *p = s; *p;) {
 		size_t run = strcspn(p, "\"\\");
@@ -1037,7 +876,17 @@ static uint64_t set_hash(const void *rows, int i)
 
 static int set_eq(const void *rows, int i, int j)
 {
-	return ((const store_obligation_set *)rows)[i].account_id == ((const store_obligation_set *)rows)[j].account_id;
+	return ((const store_obligation_set *)rows)[i].account_id ==
+	       ((const store_obligation_set *)rows)[j].account_id;
+}
+
+/* Runs a batch statement (ST_*_BATCH): unnamed, so planned for each chunk. A plan cached once would
+ * be made from the statistics of the moment, e.g. of the empty tables a bulk load starts with, and
+ * scan the whole growing table for every chunk; planned each time, it sees the chunk and the tables'
+ * current size (about a millisecond of planning, spread over a thousand rows). */
+static PGresult *run_batch(pg_store *g, store_stmt id, const pgp *p)
+{
+	return pg_exec(g, store_sql(id, SQL_PG), p);
 }
 
 /* Runs a batch statement whose parameters are the nparams arrays at g->arr + at[k]. */
@@ -1050,7 +899,7 @@ static PGresult *run_arrays(pg_store *g, store_stmt id, abuf *b, const size_t *a
 	pgp p = {0};
 	for (int k = 0; k < nparams; k++)
 		p_str(&p, g->arr + at[k]);
-	return pg_run(g, id, &p);
+	return run_batch(g, id, &p);
 }
 
 /* Rows to run alone after a chunk: repeats, and lost races. */
@@ -1058,6 +907,17 @@ typedef struct {
 	int idx[BATCH_ROWS];
 	int n;
 } later;
+
+/* In input order: a repeat must not run before the row it repeats, if that one lost a race. */
+static void later_sort(later *lt)
+{
+	for (int i = 1; i < lt->n; i++)
+		for (int j = i; j > 0 && lt->idx[j - 1] > lt->idx[j]; j--) {
+			int t = lt->idx[j];
+			lt->idx[j] = lt->idx[j - 1];
+			lt->idx[j - 1] = t;
+		}
+}
 
 static store_rc pg_payment_put_many(store *s, store_payment *p, int n, store_rc *rc, store_put *res)
 {
@@ -1111,12 +971,10 @@ static store_rc pg_payment_put_many(store *s, store_payment *p, int n, store_rc 
 			ab_close(&b);
 		}
 		PGresult *r = nu ? run_arrays(g, ST_PAYMENT_PUT_BATCH, &b, at, 7) : NULL;
-		if (nu && !r)
-			return STORE_ERR;
+		if (nu && !r) return STORE_ERR;
 		for (int row = 0; r && row < PQntuples(r); row++) {
 			int u = (int)g_i64(r, row, 0) - 1;
-			if (u < 0 || u >= nu)
-				continue;
+			if (u < 0 || u >= nu) continue;
 			int i = map[u];
 			store_payment *pay = &c[i];
 			if (!PQgetisnull(r, row, 1)) {
@@ -1135,18 +993,91 @@ static store_rc pg_payment_put_many(store *s, store_payment *p, int n, store_rc 
 					res[base + i] = PUT_UNCHANGED;
 					rc[base + i] = STORE_OK;
 				} else {
-					rc[base + i] = store_conflict(
-					        s, "payment %s: already posted with a different account, date or amount",
-					        pay->ext_id);
+					rc[base + i] = store_conflict(s,
+					                              "payment %s: already posted with a "
+					                              "different account, date or amount",
+					                              pay->ext_id);
 				}
 			} else {
 				lt.idx[lt.n++] = i; /* lost a race: see it alone */
 			}
 		}
 		PQclear(r);
+		later_sort(&lt);
 		for (int k = 0; k < lt.n; k++) {
 			int i = lt.idx[k];
 			if ((rc[base + i] = put_one(g, &PAYMENT_PUT, &c[i], &res[base + i])) == STORE_ERR)
+				return STORE_ERR;
+		}
+	}
+	return STORE_OK;
+}
+
+static uint64_t client_hash(const void *rows, int i)
+{
+	return fnv(((const store_client *)rows)[i].ext_id);
+}
+
+static int client_eq(const void *rows, int i, int j)
+{
+	return !strcmp(((const store_client *)rows)[i].ext_id, ((const store_client *)rows)[j].ext_id);
+}
+
+static store_rc pg_client_put_many(store *s, store_client *cl, int n, store_rc *rc, store_put *res)
+{
+	pg_store *g = PG(s);
+	unsigned char dup[BATCH_ROWS];
+	int map[BATCH_ROWS];
+	later lt;
+	for (int i = 0; i < n; i++)
+		rc[i] = STORE_ERR;
+	for (int base = 0; base < n; base += BATCH_ROWS) {
+		int m = n - base < BATCH_ROWS ? n - base : BATCH_ROWS;
+		store_client *c = cl + base;
+		find_repeats(c, m, client_hash, client_eq, dup);
+		abuf b = {g, 0, 0};
+		size_t at[7];
+		int nu = 0;
+		lt.n = 0;
+		for (int i = 0; i < m; i++) {
+			if (dup[i])
+				lt.idx[lt.n++] = i;
+			else
+				map[nu++] = i;
+		}
+		for (int k = 0; k < 7; k++) {
+			at[k] = ab_open(&b);
+			for (int u = 0; u < nu; u++) {
+				const store_client *r = &c[map[u]];
+				const char *f[7] = {r->ext_id, r->name,  r->branch,  r->officer,
+				                    r->phone,  r->email, r->language};
+				ab_text(&b, !u, f[k]);
+			}
+			ab_close(&b);
+		}
+		PGresult *r = nu ? run_arrays(g, ST_CLIENT_PUT_BATCH, &b, at, 7) : NULL;
+		if (nu && !r) return STORE_ERR;
+		for (int row = 0; r && row < PQntuples(r); row++) {
+			int u = (int)g_i64(r, row, 0) - 1;
+			if (u < 0 || u >= nu) continue;
+			int i = map[u];
+			static const store_put fate[3] = {PUT_INSERTED, PUT_UPDATED, PUT_UNCHANGED};
+			int k = 0;
+			while (k < 3 && PQgetisnull(r, row, 1 + k))
+				k++;
+			if (k == 3) {
+				lt.idx[lt.n++] = i; /* lost a race: see it alone */
+				continue;
+			}
+			c[i].id = g_i64(r, row, 1 + k);
+			res[base + i] = fate[k];
+			rc[base + i] = STORE_OK;
+		}
+		PQclear(r);
+		later_sort(&lt);
+		for (int k = 0; k < lt.n; k++) {
+			int i = lt.idx[k];
+			if ((rc[base + i] = put_one(g, &CLIENT_PUT, &c[i], &res[base + i])) == STORE_ERR)
 				return STORE_ERR;
 		}
 	}
@@ -1217,12 +1148,10 @@ static store_rc pg_account_put_many(store *s, store_account *a, int n, store_rc 
 			ab_close(&b);
 		}
 		PGresult *r = nu ? run_arrays(g, ST_ACCOUNT_PUT_BATCH, &b, at, 11) : NULL;
-		if (nu && !r)
-			return store_fail(s, "store_account_put_many: %.900s", s->errmsg);
+		if (nu && !r) return store_fail(s, "store_account_put_many: %.900s", s->errmsg);
 		for (int row = 0; r && row < PQntuples(r); row++) {
 			int u = (int)g_i64(r, row, 0) - 1;
-			if (u < 0 || u >= nu)
-				continue;
+			if (u < 0 || u >= nu) continue;
 			int i = map[u];
 			store_account *acc = &c[i];
 			if (!PQgetisnull(r, row, 1)) {
@@ -1248,14 +1177,16 @@ static store_rc pg_account_put_many(store *s, store_account *a, int n, store_rc 
 					res[base + i] = PUT_UNCHANGED;
 					rc[base + i] = STORE_OK;
 				} else {
-					rc[base + i] = store_conflict(s, "account %s: already stored with different content",
-					                              acc->ext_id);
+					rc[base + i] = store_conflict(
+					    s, "account %s: already stored with different content",
+					    acc->ext_id);
 				}
 			} else {
 				lt.idx[lt.n++] = i;
 			}
 		}
 		PQclear(r);
+		later_sort(&lt);
 		for (int k = 0; k < lt.n; k++) {
 			int i = lt.idx[k];
 			if ((rc[base + i] = put_one(g, &ACCOUNT_PUT, &c[i], &res[base + i])) == STORE_ERR)
@@ -1297,7 +1228,8 @@ static store_rc pg_obligations_set_many(store *s, const store_obligation_set *se
 			ab_i64(&b, !u, store_dirty_known(s, c[map[u]].account_id) ? 0 : 1);
 		ab_close(&b);
 		for (int k = 0; k < 7; k++) {
-			static const int comp[7] = {-1, -1, -1, COMP_PRINCIPAL, COMP_INTEREST, COMP_FEE, COMP_PENALTY};
+			static const int comp[7] = {-1,       -1,          -1, COMP_PRINCIPAL, COMP_INTEREST,
+			                            COMP_FEE, COMP_PENALTY};
 			at[2 + k] = ab_open(&b);
 			int first = 1;
 			for (int u = 0; u < nu; u++) {
@@ -1314,8 +1246,7 @@ static store_rc pg_obligations_set_many(store *s, const store_obligation_set *se
 			ab_close(&b);
 		}
 		PGresult *r = nu ? run_arrays(g, ST_OBLIGATIONS_SET_BATCH, &b, at, 9) : NULL;
-		if (nu && !r)
-			return STORE_ERR;
+		if (nu && !r) return STORE_ERR;
 		int rows = r ? PQntuples(r) : 0;
 		for (int row = 0; row < rows;) {
 			int u = (int)g_i64(r, row, 0) - 1;
@@ -1331,8 +1262,7 @@ static store_rc pg_obligations_set_many(store *s, const store_obligation_set *se
 			int64_t inserted = PQgetisnull(r, row, 1) ? 0 : g_i64(r, row, 1);
 			if (PQgetisnull(r, row, 2)) { /* the account had no obligations */
 				if (inserted == set->n) {
-					if (set->n > 0)
-						store_dirty_note(s, set->account_id);
+					if (set->n > 0) store_dirty_note(s, set->account_id);
 					res[base + i] = set->n > 0 ? PUT_INSERTED : PUT_UNCHANGED;
 					rc[base + i] = STORE_OK;
 				} else if (inserted == 0) {
@@ -1353,13 +1283,15 @@ static store_rc pg_obligations_set_many(store *s, const store_obligation_set *se
 					res[base + i] = PUT_UNCHANGED;
 					rc[base + i] = STORE_OK;
 				} else {
-					rc[base + i] = store_conflict(s, "account %lld: already has different obligations",
-					                              (long long)set->account_id);
+					rc[base + i] = store_conflict(
+					    s, "account %lld: already has different obligations",
+					    (long long)set->account_id);
 				}
 			}
 			row = end;
 		}
 		PQclear(r);
+		later_sort(&lt);
 		for (int k = 0; k < lt.n; k++) {
 			int i = lt.idx[k];
 			store_obligation_set one = c[i];
@@ -1386,8 +1318,7 @@ static store_rc cur_open(pg_store *g, cursor *c, store_stmt declare, store_stmt 
 	c->fetch = fetch;
 	c->close = close;
 	PGresult *r = pg_exec(g, store_sql(declare, SQL_PG), p);
-	if (!r)
-		return STORE_ERR;
+	if (!r) return STORE_ERR;
 	PQclear(r);
 	c->open = 1;
 	c->row = c->rows = 0;
@@ -1404,16 +1335,11 @@ static int cur_next(pg_store *g, cursor *c)
 	PQclear(c->r);
 	c->r = NULL;
 	c->row = c->rows = 0;
-	if (c->done)
-		return 0;
-	if (g->in_pipe && pg_pipe_end(g, NULL)) /* a FETCH cannot share the pipeline's round trip */
-		return -1;
+	if (c->done) return 0;
 	c->r = pg_exec(g, store_sql(c->fetch, SQL_PG), NULL);
-	if (!c->r)
-		return -1;
+	if (!c->r) return -1;
 	c->rows = PQntuples(c->r);
-	if (c->rows < STORE_PG_FETCH_ROWS)
-		c->done = 1; /* a short batch is the last one */
+	if (c->rows < STORE_PG_FETCH_ROWS) c->done = 1; /* a short batch is the last one */
 	if (c->rows == 0) {
 		PQclear(c->r);
 		c->r = NULL;
@@ -1443,25 +1369,21 @@ typedef int (*row_fn)(pg_store *g, const PGresult *r, int row, void *ctx);
 static store_rc pg_stream(pg_store *g, store_stmt declare, const pgp *p, row_fn fn, void *ctx)
 {
 	int own = PQtransactionStatus(g->conn) == PQTRANS_IDLE;
-	if (own && pg_run_done(g, ST_BEGIN, NULL))
-		return STORE_ERR;
+	if (own && pg_run_done(g, ST_BEGIN, NULL)) return STORE_ERR;
 	cursor c;
 	store_rc rc = cur_open(g, &c, declare, ST_FETCH_MAIN, ST_CLOSE_MAIN, p);
 	int more = 0;
 	while (rc == STORE_OK && (more = cur_next(g, &c)) == 1) {
-		if (fn(g, c.r, c.row, ctx))
-			rc = STORE_ERR;
+		if (fn(g, c.r, c.row, ctx)) rc = STORE_ERR;
 	}
-	if (more < 0)
-		rc = STORE_ERR;
+	if (more < 0) rc = STORE_ERR;
 	char msg[STORE_ERRMSG_MAX];
 	memcpy(msg, g->base.errmsg, sizeof msg);
 	if (PQtransactionStatus(g->conn) == PQTRANS_INTRANS)
 		cur_close(g, &c, 1);
 	else
 		PQclear(c.r);
-	if (own)
-		PQclear(PQexec(g->conn, rc == STORE_OK ? "COMMIT" : "ROLLBACK"));
+	if (own) pg_run_done(g, rc == STORE_OK ? ST_COMMIT : ST_ROLLBACK, NULL);
 	memcpy(g->base.errmsg, msg, sizeof msg);
 	return rc;
 }
@@ -1483,8 +1405,7 @@ static int scan_row(pg_store *g, const PGresult *r, int row, void *ctx)
 		len = (size_t)PQgetlength(r, row, ACOL_N);
 	}
 	int frc = sc->fn(sc->ctx, &a, blob, len);
-	if (frc)
-		store_fail(&g->base, "scan stopped by the callback (it returned %d)", frc);
+	if (frc) store_fail(&g->base, "scan stopped by the callback (it returned %d)", frc);
 	return frc;
 }
 
@@ -1512,8 +1433,7 @@ static int each_client_row(pg_store *g, const PGresult *r, int row, void *ctx)
 	store_client c;
 	read_client(r, row, &c);
 	int frc = ((store_client_fn)ec->fn)(ec->ctx, &c);
-	if (frc)
-		store_fail(&g->base, "client export stopped by the callback (it returned %d)", frc);
+	if (frc) store_fail(&g->base, "client export stopped by the callback (it returned %d)", frc);
 	return frc;
 }
 
@@ -1522,22 +1442,19 @@ static int each_account_row(pg_store *g, const PGresult *r, int row, void *ctx)
 	struct each_ctx *ec = ctx;
 	read_account(r, row, &ec->a);
 	int frc = ((store_account_fn)ec->fn)(ec->ctx, &ec->a);
-	if (frc)
-		store_fail(&g->base, "account export stopped by the callback (it returned %d)", frc);
+	if (frc) store_fail(&g->base, "account export stopped by the callback (it returned %d)", frc);
 	return frc;
 }
 
 static int each_obligation_row(pg_store *g, const PGresult *r, int row, void *ctx)
 {
 	struct each_ctx *ec = ctx;
-	if (g_i64(r, row, ACOL_ID) != ec->a.id)
-		read_account(r, row, &ec->a);
+	if (g_i64(r, row, ACOL_ID) != ec->a.id) read_account(r, row, &ec->a);
 	obligation o;
 	int seq = (int)g_i64(r, row, ACOL_N);
 	read_obligation(r, row, ACOL_N + 1, &o);
 	int frc = ((store_obligation_fn)ec->fn)(ec->ctx, &ec->a, seq, &o);
-	if (frc)
-		store_fail(&g->base, "obligation export stopped by the callback (it returned %d)", frc);
+	if (frc) store_fail(&g->base, "obligation export stopped by the callback (it returned %d)", frc);
 	return frc;
 }
 
@@ -1548,8 +1465,7 @@ static int each_payment_row(pg_store *g, const PGresult *r, int row, void *ctx)
 	read_account(r, row, &ec->a);
 	read_payment(r, row, ACOL_N, &p);
 	int frc = ((store_payment_fn)ec->fn)(ec->ctx, &ec->a, &p);
-	if (frc)
-		store_fail(&g->base, "payment export stopped by the callback (it returned %d)", frc);
+	if (frc) store_fail(&g->base, "payment export stopped by the callback (it returned %d)", frc);
 	return frc;
 }
 
@@ -1583,73 +1499,181 @@ static store_rc pg_each_payment(store *s, store_payment_fn fn, void *ctx)
 
 static int grow(void **buf, int *cap, int need, size_t size)
 {
-	if (need <= *cap)
-		return 0;
-	if (need > ROWS_MAX)
-		return -1;
+	if (need <= *cap) return 0;
+	if (need > ROWS_MAX) return -1;
 	int nc = *cap ? *cap * 2 : 64;
 	while (nc < need)
 		nc *= 2;
 	void *nb = realloc(*buf, (size_t)nc * size);
-	if (!nb)
-		return -1;
+	if (!nb) return -1;
 	*buf = nb;
 	*cap = nc;
 	return 0;
 }
 
-/* Queues the writes of one account's derived data in the pipeline. */
-static store_rc pg_save_derived(pg_store *g, int64_t id, int64_t gen, int was_rebuilt, const uint8_t *blob,
-                                size_t blob_len, const ledger_bucket_interval *hist, int n_hist)
+/* The rebuild's writes of up to BATCH_ROWS accounts, as array literals growing one account at a time:
+ * ids and gens of the accounts, their ledgers (bytea hex), the ids whose old history goes, and the
+ * new history rows. */
+enum { RB_ID, RB_GEN, RB_LEDGER, RB_HDEL, RB_H_ID, RB_H_SEQ, RB_H_BUCKET, RB_H_ENTERED, RB_H_LEFT, RB_NARR };
+typedef struct {
+	char *p[RB_NARR];
+	size_t len[RB_NARR], cap[RB_NARR];
+	int n[RB_NARR]; /* elements */
+	int accounts;
+	int failed;
+} rb_batch;
+
+static void rb_put(rb_batch *b, int k, const char *s, size_t n)
 {
-	pgp p = {0};
-	p_bin(&p, blob && blob_len ? (const void *)blob : "", blob && blob_len ? blob_len : 0); /* never NULL */
-	p_i64(&p, id);
-	if (pg_pipe_send(g, ST_LEDGER_SAVE, &p))
-		return STORE_ERR;
-	p.n = 0;
-	p_i64(&p, id);
-	if (was_rebuilt && pg_pipe_send(g, ST_HISTORY_DELETE, &p))
-		return STORE_ERR;
-	for (int i = 0; i < n_hist; i++) {
-		p.n = 0;
-		p_i64(&p, id);
-		p_i64(&p, i + 1);
-		p_i64(&p, hist[i].bucket);
-		p_day(&p, hist[i].entered_on);
-		p_day(&p, hist[i].left_on);
-		if (pg_pipe_send(g, ST_HISTORY_INSERT, &p))
-			return STORE_ERR;
+	if (b->failed) return;
+	if (b->len[k] + n + 3 > b->cap[k]) { /* room for "}" and NUL */
+		size_t nc = b->cap[k] ? b->cap[k] : 4096;
+		while (b->len[k] + n + 3 > nc)
+			nc *= 2;
+		char *np = realloc(b->p[k], nc);
+		if (!np) {
+			b->failed = 1;
+			return;
+		}
+		b->p[k] = np;
+		b->cap[k] = nc;
 	}
-	p.n = 0;
-	p_i64(&p, id);
-	p_i64(&p, gen);
-	if (pg_pipe_send(g, ST_DIRTY_DONE, &p))
-		return STORE_ERR;
-	if (g->pending >= PIPE_WRITES)
-		return pg_pipe_end(g, NULL);
-	return STORE_OK;
+	if (b->len[k] == 0) b->p[k][b->len[k]++] = '{';
+	memcpy(b->p[k] + b->len[k], s, n);
+	b->len[k] += n;
+}
+
+static void rb_elem(rb_batch *b, int k, const char *s, size_t n)
+{
+	if (b->n[k]++) rb_put(b, k, ",", 1);
+	rb_put(b, k, s, n);
+}
+
+static void rb_i64(rb_batch *b, int k, int64_t v)
+{
+	char t[24];
+	int n = snprintf(t, sizeof t, "%lld", (long long)v);
+	rb_elem(b, k, t, (size_t)n);
+}
+
+static void rb_day(rb_batch *b, int k, civil_day d)
+{
+	if (d == DATE_NONE)
+		rb_elem(b, k, "NULL", 4);
+	else
+		rb_i64(b, k, d);
+}
+
+static void rb_hex(rb_batch *b, int k, const uint8_t *blob, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	rb_elem(b, k, "\"\\\\x", 4); /* "\\x: an escaped backslash, then the hex digits */
+	char chunk[256];
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		chunk[o++] = hex[blob[i] >> 4];
+		chunk[o++] = hex[blob[i] & 15];
+		if (o == sizeof chunk) {
+			rb_put(b, k, chunk, o);
+			o = 0;
+		}
+	}
+	chunk[o++] = '"';
+	rb_put(b, k, chunk, o);
+}
+
+/* The array literal of k ("{}" when empty). */
+static const char *rb_array(rb_batch *b, int k)
+{
+	if (b->len[k] == 0) rb_put(b, k, "", 0);
+	if (b->failed) return "{}";
+	b->p[k][b->len[k]] = '}';
+	b->p[k][b->len[k] + 1] = '\0';
+	return b->p[k];
+}
+
+static void rb_reset(rb_batch *b)
+{
+	for (int k = 0; k < RB_NARR; k++)
+		b->len[k] = 0, b->n[k] = 0;
+	b->accounts = 0;
+}
+
+static void rb_free(rb_batch *b)
+{
+	for (int k = 0; k < RB_NARR; k++)
+		free(b->p[k]);
+}
+
+/* Adds one account's derived data to the batch. */
+static void rb_add(rb_batch *b, int64_t id, int64_t gen, int was_rebuilt, const uint8_t *blob,
+                   size_t blob_len, const ledger_bucket_interval *hist, int n_hist)
+{
+	rb_i64(b, RB_ID, id);
+	rb_i64(b, RB_GEN, gen);
+	rb_hex(b, RB_LEDGER, blob, blob ? blob_len : 0); /* never NULL: empty when fn gave none */
+	if (was_rebuilt) rb_i64(b, RB_HDEL, id);
+	for (int i = 0; i < n_hist; i++) {
+		rb_i64(b, RB_H_ID, id);
+		rb_i64(b, RB_H_SEQ, i + 1);
+		rb_i64(b, RB_H_BUCKET, hist[i].bucket);
+		rb_day(b, RB_H_ENTERED, hist[i].entered_on);
+		rb_day(b, RB_H_LEFT, hist[i].left_on);
+	}
+	b->accounts++;
+}
+
+static store_rc batch_done(pg_store *g, store_stmt id, const pgp *p)
+{
+	PGresult *r = run_batch(g, id, p);
+	PQclear(r);
+	return r ? STORE_OK : STORE_ERR;
+}
+
+/* Writes the batch: four statements, whatever the number of accounts. */
+static store_rc rb_flush(pg_store *g, rb_batch *b)
+{
+	if (!b->accounts) return STORE_OK;
+	pgp p = {0};
+	store_rc rc = STORE_OK;
+	p_str(&p, rb_array(b, RB_ID));
+	p_str(&p, rb_array(b, RB_LEDGER));
+	rc = b->failed ? store_fail(&g->base, "out of memory") : batch_done(g, ST_RB_SAVE_BATCH, &p);
+	if (!rc && b->n[RB_HDEL]) {
+		p.n = 0;
+		p_str(&p, rb_array(b, RB_HDEL));
+		rc = batch_done(g, ST_RB_HISTORY_DELETE_BATCH, &p);
+	}
+	if (!rc && b->n[RB_H_ID]) {
+		p.n = 0;
+		for (int k = RB_H_ID; k <= RB_H_LEFT; k++)
+			p_str(&p, rb_array(b, k));
+		rc = batch_done(g, ST_RB_HISTORY_INSERT_BATCH, &p);
+	}
+	if (!rc) {
+		p.n = 0;
+		p_str(&p, rb_array(b, RB_ID));
+		p_str(&p, rb_array(b, RB_GEN));
+		rc = batch_done(g, ST_RB_DIRTY_DONE_BATCH, &p);
+	}
+	rb_reset(b);
+	return rc;
 }
 
 static store_rc pg_ledger_rebuild(store *s, store_ledger_fn fn, void *ctx, int64_t *n_rebuilt)
 {
 	pg_store *g = PG(s);
-	static const store_stmt writes[] = {ST_LEDGER_SAVE, ST_HISTORY_DELETE, ST_HISTORY_INSERT, ST_DIRTY_DONE};
-	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
-		if (pg_prepare(g, writes[i]))
-			return STORE_ERR;
+	rb_batch batch;
+	memset(&batch, 0, sizeof batch);
 	cursor ca, co, cp;
 	memset(&co, 0, sizeof co);
 	memset(&cp, 0, sizeof cp);
 	int64_t count = 0;
 	store_rc rc = cur_open(g, &ca, ST_RB_ACCOUNTS, ST_FETCH_RB_A, ST_CLOSE_RB_A, NULL);
-	if (!rc)
-		rc = cur_open(g, &co, ST_RB_OBLIGATIONS, ST_FETCH_RB_O, ST_CLOSE_RB_O, NULL);
-	if (!rc)
-		rc = cur_open(g, &cp, ST_RB_PAYMENTS, ST_FETCH_RB_P, ST_CLOSE_RB_P, NULL);
+	if (!rc) rc = cur_open(g, &co, ST_RB_OBLIGATIONS, ST_FETCH_RB_O, ST_CLOSE_RB_O, NULL);
+	if (!rc) rc = cur_open(g, &cp, ST_RB_PAYMENTS, ST_FETCH_RB_P, ST_CLOSE_RB_P, NULL);
 	int ho = rc ? -1 : cur_next(g, &co), hp = rc ? -1 : cur_next(g, &cp), ha = 0;
-	if (ho < 0 || hp < 0)
-		rc = STORE_ERR;
+	if (ho < 0 || hp < 0) rc = STORE_ERR;
 	while (!rc && (ha = cur_next(g, &ca)) == 1) {
 		store_account a;
 		read_account(ca.r, ca.row, &a);
@@ -1657,7 +1681,8 @@ static store_rc pg_ledger_rebuild(store *s, store_ledger_fn fn, void *ctx, int64
 		int was_rebuilt = (int)g_i64(ca.r, ca.row, ACOL_N + 1);
 		int n_ob = 0, n_pay = 0;
 		while (ho == 1 && g_i64(co.r, co.row, 0) < a.id)
-			ho = cur_next(g, &co); /* an account no longer marked (cursors see their own snapshot) */
+			ho = cur_next(g,
+			              &co); /* an account no longer marked (cursors see their own snapshot) */
 		while (ho == 1 && g_i64(co.r, co.row, 0) == a.id) {
 			if (grow((void **)&g->ob, &g->ob_cap, n_ob + 1, sizeof *g->ob)) {
 				rc = store_fail(s, "account %s: too many obligations", a.ext_id);
@@ -1686,71 +1711,76 @@ static store_rc pg_ledger_rebuild(store *s, store_ledger_fn fn, void *ctx, int64
 		int n_hist = 0;
 		int frc = fn(ctx, &a, g->ob, n_ob, g->pay, n_pay, &blob, &blob_len, &hist, &n_hist);
 		if (frc) {
-			rc = store_fail(s, "ledger rebuild stopped at account %s: the ledger function returned %d",
-			                a.ext_id, frc);
+			rc = store_fail(
+			    s, "ledger rebuild stopped at account %s: the ledger function returned %d",
+			    a.ext_id, frc);
 			break;
 		}
 		if (n_hist < 0 || (n_hist > 0 && !hist)) {
 			rc = store_fail(s, "ledger rebuild: account %s: bad bucket history", a.ext_id);
 			break;
 		}
-		if ((rc = pg_save_derived(g, a.id, gen, was_rebuilt, blob, blob_len, hist, n_hist)))
-			break;
+		rb_add(&batch, a.id, gen, was_rebuilt, blob, blob_len, hist, n_hist);
 		count++;
+		if (batch.accounts >= BATCH_ROWS && (rc = rb_flush(g, &batch))) break;
 	}
-	if (ha < 0)
-		rc = STORE_ERR;
+	if (ha < 0) rc = STORE_ERR;
+	if (!rc) rc = rb_flush(g, &batch);
+	rb_free(&batch);
 	char msg[STORE_ERRMSG_MAX];
 	memcpy(msg, s->errmsg, sizeof msg);
-	store_rc end = pg_pipe_end(g, NULL);
-	if (!rc)
-		rc = end;
-	else
-		memcpy(s->errmsg, msg, sizeof msg);
 	int quiet = rc != STORE_OK;
 	cur_close(g, &ca, quiet);
 	cur_close(g, &co, quiet);
 	cur_close(g, &cp, quiet);
-	if (quiet)
-		memcpy(s->errmsg, msg, sizeof msg);
-	if (n_rebuilt)
-		*n_rebuilt = count;
+	if (quiet) memcpy(s->errmsg, msg, sizeof msg);
+	if (n_rebuilt) *n_rebuilt = count;
 	return rc;
 }
 
 /* --- the back-end ---------------------------------------------------------------------------- */
 
 static const store_ops PG_OPS = {
-	.name = "postgres",
-	.close = pg_close,
-	.init = pg_init,
-	.schema_version = pg_schema_version,
-	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
-	.client_put = pg_client_put,
-	.client_get = pg_client_get,
-	.account_put = pg_account_put,
-	.account_get = pg_account_get,
-	.account_write_off = pg_account_write_off,
-	.obligations_set = pg_obligations_set,
-	.obligations_get = pg_obligations_get,
-	.payment_put = pg_payment_put,
-	.payment_get = pg_payment_get,
-	.payment_reverse = pg_payment_reverse,
-	.payments_get = pg_payments_get,
-	.client_put_many = pg_client_put_many,
-	.account_put_many = pg_account_put_many,
-	.obligations_set_many = pg_obligations_set_many,
-	.payment_put_many = pg_payment_put_many,
-	.ledger_rebuild = pg_ledger_rebuild,
-	.bucket_history_get = pg_bucket_history_get,
-	.scan = pg_scan,
-	.each_client = pg_each_client,
-	.each_account = pg_each_account,
-	.each_obligation = pg_each_obligation,
-	.each_payment = pg_each_payment,
+    .name = "postgres",
+    .close = pg_close,
+    .init = pg_init,
+    .schema_version = pg_schema_version,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .client_put = pg_client_put,
+    .client_get = pg_client_get,
+    .account_put = pg_account_put,
+    .account_get = pg_account_get,
+    .account_write_off = pg_account_write_off,
+    .obligations_set = pg_obligations_set,
+    .obligations_get = pg_obligations_get,
+    .payment_put = pg_payment_put,
+    .payment_get = pg_payment_get,
+    .payment_reverse = pg_payment_reverse,
+    .payments_get = pg_payments_get,
+    .client_put_many = pg_client_put_many,
+    .account_put_many = pg_account_put_many,
+    .obligations_set_many = pg_obligations_set_many,
+    .payment_put_many = pg_payment_put_many,
+    .ledger_rebuild = pg_ledger_rebuild,
+    .bucket_history_get = pg_bucket_history_get,
+    .scan = pg_scan,
+    .each_client = pg_each_client,
+    .each_account = pg_each_account,
+    .each_obligation = pg_each_obligation,
+    .each_payment = pg_each_payment,
 };
+
+/* The session settings: several commands, no parameters, hence the simple query protocol. */
+static store_rc pg_session_setup(pg_store *g)
+{
+	PGresult *r = PQexec(g->conn, store_sql(ST_SETTINGS_OPEN, SQL_PG));
+	store_rc rc = pg_ok(r) ? STORE_OK
+	                       : pg_fail(g, "session", r ? PQresultErrorMessage(r) : PQerrorMessage(g->conn));
+	PQclear(r);
+	return rc;
+}
 
 static void quiet_notices(void *arg, const char *message)
 {
@@ -1784,8 +1814,8 @@ store_rc store_pg_open(const char *url, store **out, char *err, size_t errcap)
 	}
 	PQsetNoticeProcessor(g->conn, quiet_notices, NULL);
 	/* transaction control first: ROLLBACK must be ready even inside an aborted transaction */
-	if (pg_exec_done(g, store_sql(ST_SETTINGS_OPEN, SQL_PG), NULL) || pg_prepare(g, ST_BEGIN) ||
-	    pg_prepare(g, ST_COMMIT) || pg_prepare(g, ST_ROLLBACK)) {
+	if (pg_session_setup(g) || pg_prepare(g, ST_BEGIN) || pg_prepare(g, ST_COMMIT) ||
+	    pg_prepare(g, ST_ROLLBACK)) {
 		snprintf(err, errcap, "cannot set up the session on %s: %s", shown, g->base.errmsg);
 		pg_close(&g->base);
 		return STORE_ERR;

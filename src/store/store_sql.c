@@ -12,7 +12,7 @@
  * - Derived data: account.ledger is the ledger blob; bucket_history holds the PAR intervals. An
  *   account whose derived data is stale has a row in account_dirty; `gen` counts the marks so that,
  *   on PostgreSQL with concurrent writers, a rebuild clears only a mark nobody renewed after it read
- *   the account (ST_DIRTY_DONE).
+ *   the account (ST_RB_DIRTY_DONE_BATCH).
  * - account.client_ext_id copies the client's external id (which never changes: client puts update
  *   the other fields only). Reads of accounts (scans, exports, the rebuild) then need no join, and
  *   the index account(client_ext_id, ext_id) gives the by-client scan its order without sorting. The
@@ -27,129 +27,129 @@
 /* --- migrations ------------------------------------------------------------------------------ */
 
 const char *const STORE_SQL_SCHEMA_VERSION_TABLE[2] = {
-	[SQL_SQLITE] = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)",
-	[SQL_PG] = "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY)",
+    [SQL_SQLITE] = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)",
+    [SQL_PG] = "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY)",
 };
 
 static const char *const V1_SQLITE[] = {
-	"CREATE TABLE client ("
-	" id INTEGER PRIMARY KEY,"
-	" ext_id TEXT NOT NULL UNIQUE,"
-	" name TEXT NOT NULL,"
-	" branch TEXT NOT NULL,"
-	" officer TEXT NOT NULL,"
-	" phone TEXT NOT NULL,"
-	" email TEXT NOT NULL,"
-	" language TEXT NOT NULL)",
-	"CREATE TABLE account ("
-	" id INTEGER PRIMARY KEY,"
-	" ext_id TEXT NOT NULL UNIQUE,"
-	" kind INTEGER NOT NULL,"
-	" client_id INTEGER NOT NULL REFERENCES client (id),"
-	" client_ext_id TEXT NOT NULL,"
-	" currency TEXT NOT NULL,"
-	" principal INTEGER NOT NULL,"
-	" start_on INTEGER,"
-	" due_on INTEGER,"
-	" written_off_on INTEGER,"
-	" product TEXT NOT NULL,"
-	" branch TEXT NOT NULL,"
-	" officer TEXT NOT NULL,"
-	" ledger BLOB)",
-	"CREATE INDEX account_by_client ON account (client_ext_id, ext_id)",
-	"CREATE TABLE account_dirty ("
-	" account_id INTEGER PRIMARY KEY REFERENCES account (id),"
-	" gen INTEGER NOT NULL)",
-	"CREATE TABLE obligation ("
-	" account_id INTEGER NOT NULL REFERENCES account (id),"
-	" seq INTEGER NOT NULL,"
-	" due_on INTEGER NOT NULL,"
-	" principal INTEGER NOT NULL,"
-	" interest INTEGER NOT NULL,"
-	" fees INTEGER NOT NULL,"
-	" penalties INTEGER NOT NULL,"
-	" PRIMARY KEY (account_id, seq)) WITHOUT ROWID",
-	"CREATE TABLE payment ("
-	" id INTEGER PRIMARY KEY,"
-	" ext_id TEXT NOT NULL UNIQUE,"
-	" account_id INTEGER NOT NULL REFERENCES account (id),"
-	" paid_on INTEGER NOT NULL,"
-	" reversed_on INTEGER,"
-	" amount INTEGER NOT NULL,"
-	" reference TEXT NOT NULL)",
-	/* SQLite appends the rowid (= id) to every index key: this is (account_id, paid_on, id) */
-	"CREATE INDEX payment_by_account ON payment (account_id, paid_on)",
-	"CREATE TABLE bucket_history ("
-	" account_id INTEGER NOT NULL REFERENCES account (id),"
-	" seq INTEGER NOT NULL,"
-	" bucket INTEGER NOT NULL,"
-	" entered_on INTEGER NOT NULL,"
-	" left_on INTEGER,"
-	" PRIMARY KEY (account_id, seq)) WITHOUT ROWID",
-	NULL,
+    "CREATE TABLE client ("
+    " id INTEGER PRIMARY KEY,"
+    " ext_id TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " branch TEXT NOT NULL,"
+    " officer TEXT NOT NULL,"
+    " phone TEXT NOT NULL,"
+    " email TEXT NOT NULL,"
+    " language TEXT NOT NULL)",
+    "CREATE TABLE account ("
+    " id INTEGER PRIMARY KEY,"
+    " ext_id TEXT NOT NULL UNIQUE,"
+    " kind INTEGER NOT NULL,"
+    " client_id INTEGER NOT NULL REFERENCES client (id),"
+    " client_ext_id TEXT NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " principal INTEGER NOT NULL,"
+    " start_on INTEGER,"
+    " due_on INTEGER,"
+    " written_off_on INTEGER,"
+    " product TEXT NOT NULL,"
+    " branch TEXT NOT NULL,"
+    " officer TEXT NOT NULL,"
+    " ledger BLOB)",
+    "CREATE INDEX account_by_client ON account (client_ext_id, ext_id)",
+    "CREATE TABLE account_dirty ("
+    " account_id INTEGER PRIMARY KEY REFERENCES account (id),"
+    " gen INTEGER NOT NULL)",
+    "CREATE TABLE obligation ("
+    " account_id INTEGER NOT NULL REFERENCES account (id),"
+    " seq INTEGER NOT NULL,"
+    " due_on INTEGER NOT NULL,"
+    " principal INTEGER NOT NULL,"
+    " interest INTEGER NOT NULL,"
+    " fees INTEGER NOT NULL,"
+    " penalties INTEGER NOT NULL,"
+    " PRIMARY KEY (account_id, seq)) WITHOUT ROWID",
+    "CREATE TABLE payment ("
+    " id INTEGER PRIMARY KEY,"
+    " ext_id TEXT NOT NULL UNIQUE,"
+    " account_id INTEGER NOT NULL REFERENCES account (id),"
+    " paid_on INTEGER NOT NULL,"
+    " reversed_on INTEGER,"
+    " amount INTEGER NOT NULL,"
+    " reference TEXT NOT NULL)",
+    /* SQLite appends the rowid (= id) to every index key: this is (account_id, paid_on, id) */
+    "CREATE INDEX payment_by_account ON payment (account_id, paid_on)",
+    "CREATE TABLE bucket_history ("
+    " account_id INTEGER NOT NULL REFERENCES account (id),"
+    " seq INTEGER NOT NULL,"
+    " bucket INTEGER NOT NULL,"
+    " entered_on INTEGER NOT NULL,"
+    " left_on INTEGER,"
+    " PRIMARY KEY (account_id, seq)) WITHOUT ROWID",
+    NULL,
 };
 
 static const char *const V1_PG[] = {
-	"CREATE TABLE client ("
-	" id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-	" ext_id text COLLATE \"C\" NOT NULL UNIQUE,"
-	" name text NOT NULL,"
-	" branch text NOT NULL,"
-	" officer text NOT NULL,"
-	" phone text NOT NULL,"
-	" email text NOT NULL,"
-	" language text NOT NULL)",
-	"CREATE TABLE account ("
-	" id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-	" ext_id text COLLATE \"C\" NOT NULL UNIQUE,"
-	" kind smallint NOT NULL,"
-	" client_id bigint NOT NULL REFERENCES client (id),"
-	" client_ext_id text COLLATE \"C\" NOT NULL,"
-	" currency text NOT NULL,"
-	" principal bigint NOT NULL,"
-	" start_on integer,"
-	" due_on integer,"
-	" written_off_on integer,"
-	" product text NOT NULL,"
-	" branch text NOT NULL,"
-	" officer text NOT NULL,"
-	" ledger bytea)",
-	"CREATE INDEX account_by_client ON account (client_ext_id, ext_id)",
-	"CREATE TABLE account_dirty ("
-	" account_id bigint PRIMARY KEY REFERENCES account (id),"
-	" gen bigint NOT NULL)",
-	"CREATE TABLE obligation ("
-	" account_id bigint NOT NULL REFERENCES account (id),"
-	" seq integer NOT NULL,"
-	" due_on integer NOT NULL,"
-	" principal bigint NOT NULL,"
-	" interest bigint NOT NULL,"
-	" fees bigint NOT NULL,"
-	" penalties bigint NOT NULL,"
-	" PRIMARY KEY (account_id, seq))",
-	"CREATE TABLE payment ("
-	" id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-	" ext_id text COLLATE \"C\" NOT NULL UNIQUE,"
-	" account_id bigint NOT NULL REFERENCES account (id),"
-	" paid_on integer NOT NULL,"
-	" reversed_on integer,"
-	" amount bigint NOT NULL,"
-	" reference text NOT NULL)",
-	"CREATE INDEX payment_by_account ON payment (account_id, paid_on, id)",
-	"CREATE TABLE bucket_history ("
-	" account_id bigint NOT NULL REFERENCES account (id),"
-	" seq integer NOT NULL,"
-	" bucket smallint NOT NULL,"
-	" entered_on integer NOT NULL,"
-	" left_on integer,"
-	" PRIMARY KEY (account_id, seq))",
-	NULL,
+    "CREATE TABLE client ("
+    " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+    " ext_id text COLLATE \"C\" NOT NULL UNIQUE,"
+    " name text NOT NULL,"
+    " branch text NOT NULL,"
+    " officer text NOT NULL,"
+    " phone text NOT NULL,"
+    " email text NOT NULL,"
+    " language text NOT NULL)",
+    "CREATE TABLE account ("
+    " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+    " ext_id text COLLATE \"C\" NOT NULL UNIQUE,"
+    " kind smallint NOT NULL,"
+    " client_id bigint NOT NULL REFERENCES client (id),"
+    " client_ext_id text COLLATE \"C\" NOT NULL,"
+    " currency text NOT NULL,"
+    " principal bigint NOT NULL,"
+    " start_on integer,"
+    " due_on integer,"
+    " written_off_on integer,"
+    " product text NOT NULL,"
+    " branch text NOT NULL,"
+    " officer text NOT NULL,"
+    " ledger bytea)",
+    "CREATE INDEX account_by_client ON account (client_ext_id, ext_id)",
+    "CREATE TABLE account_dirty ("
+    " account_id bigint PRIMARY KEY REFERENCES account (id),"
+    " gen bigint NOT NULL)",
+    "CREATE TABLE obligation ("
+    " account_id bigint NOT NULL REFERENCES account (id),"
+    " seq integer NOT NULL,"
+    " due_on integer NOT NULL,"
+    " principal bigint NOT NULL,"
+    " interest bigint NOT NULL,"
+    " fees bigint NOT NULL,"
+    " penalties bigint NOT NULL,"
+    " PRIMARY KEY (account_id, seq))",
+    "CREATE TABLE payment ("
+    " id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+    " ext_id text COLLATE \"C\" NOT NULL UNIQUE,"
+    " account_id bigint NOT NULL REFERENCES account (id),"
+    " paid_on integer NOT NULL,"
+    " reversed_on integer,"
+    " amount bigint NOT NULL,"
+    " reference text NOT NULL)",
+    "CREATE INDEX payment_by_account ON payment (account_id, paid_on, id)",
+    "CREATE TABLE bucket_history ("
+    " account_id bigint NOT NULL REFERENCES account (id),"
+    " seq integer NOT NULL,"
+    " bucket smallint NOT NULL,"
+    " entered_on integer NOT NULL,"
+    " left_on integer,"
+    " PRIMARY KEY (account_id, seq))",
+    NULL,
 };
 
 static const struct {
 	const char *const *sql[2];
 } MIGRATIONS[] = {
-	{{[SQL_SQLITE] = V1_SQLITE, [SQL_PG] = V1_PG}},
+    {{[SQL_SQLITE] = V1_SQLITE, [SQL_PG] = V1_PG}},
 };
 
 int store_migration_count(void)
@@ -159,50 +159,60 @@ int store_migration_count(void)
 
 const char *const *store_migration(int version, store_dialect d)
 {
-	if (version < 1 || version > store_migration_count())
-		return NULL;
+	if (version < 1 || version > store_migration_count()) return NULL;
 	return MIGRATIONS[version - 1].sql[d];
 }
 
 /* --- statements ------------------------------------------------------------------------------ */
 
-#define ACCOUNT_COLS                                                                                   \
-	"a.id, a.client_id, a.kind, a.ext_id, a.client_ext_id, a.currency, a.principal, a.start_on, a.due_on," \
-	" a.written_off_on, a.product, a.branch, a.officer"
-#define PAYMENT_COLS "p.id, p.account_id, p.ext_id, p.paid_on, p.reversed_on, p.amount, p.reference"
-#define CLIENT_COLS "id, ext_id, name, branch, officer, phone, email, language"
+#define ACCOUNT_COLS                                                                                         \
+	"a.id, a.client_id, a.kind, a.ext_id, a.client_ext_id, a.currency, a.principal,"                     \
+	" a.start_on, a.due_on, a.written_off_on, a.product, a.branch, a.officer"
+#define PAYMENT_COLS    "p.id, p.account_id, p.ext_id, p.paid_on, p.reversed_on, p.amount, p.reference"
+#define CLIENT_COLS     "id, ext_id, name, branch, officer, phone, email, language"
 #define OBLIGATION_COLS "o.due_on, o.principal, o.interest, o.fees, o.penalties"
 /* $1 = kind or -1, $2 = currency or NULL */
-#define SCAN_FILTER                                                                                    \
+#define SCAN_FILTER                                                                                          \
 	" WHERE (CAST($1 AS integer) < 0 OR a.kind = $1) AND (CAST($2 AS text) IS NULL OR a.currency = $2)"
 /* SQLite: CROSS JOIN fixes the join order, so the outer table gives the ORDER BY without a sort;
  * PostgreSQL has no CROSS JOIN ... ON and plans the order itself. */
 #define SCAN_BY_ID "SELECT " ACCOUNT_COLS ", a.ledger FROM account a" SCAN_FILTER " ORDER BY a.id"
-#define SCAN_BY_CLIENT "SELECT " ACCOUNT_COLS ", a.ledger FROM account a" SCAN_FILTER " ORDER BY a.client_ext_id, a.ext_id"
-#define EACH_ACCOUNT                                                                                   \
+#define SCAN_BY_CLIENT                                                                                       \
+	"SELECT " ACCOUNT_COLS ", a.ledger FROM account a" SCAN_FILTER " ORDER BY a.client_ext_id, a.ext_id"
+#define EACH_ACCOUNT                                                                                         \
 	"SELECT " ACCOUNT_COLS " FROM account a WHERE CAST($1 AS integer) < 0 OR a.kind = $1 ORDER BY a.id"
-#define EACH_OBLIGATION(JOIN)                                                                          \
-	"SELECT " ACCOUNT_COLS ", o.seq, " OBLIGATION_COLS " FROM obligation o " JOIN                      \
+#define EACH_OBLIGATION(JOIN)                                                                                \
+	"SELECT " ACCOUNT_COLS ", o.seq, " OBLIGATION_COLS " FROM obligation o " JOIN                        \
 	" account a ON a.id = o.account_id ORDER BY o.account_id, o.seq"
-#define EACH_PAYMENT(JOIN)                                                                             \
+#define EACH_PAYMENT(JOIN)                                                                                   \
 	"SELECT " ACCOUNT_COLS ", " PAYMENT_COLS " FROM payment p " JOIN " account a ON a.id = p.account_id" \
 	" ORDER BY p.id"
 /* + gen, and whether the account was ever rebuilt (it may have a bucket history to replace) */
-#define RB_ACCOUNTS(JOIN)                                                                              \
-	"SELECT " ACCOUNT_COLS ", d.gen, a.ledger IS NOT NULL FROM account_dirty d " JOIN                  \
+#define RB_ACCOUNTS(JOIN)                                                                                    \
+	"SELECT " ACCOUNT_COLS ", d.gen, a.ledger IS NOT NULL FROM account_dirty d " JOIN                    \
 	" account a ON a.id = d.account_id ORDER BY d.account_id"
-#define RB_OBLIGATIONS(JOIN)                                                                           \
-	"SELECT o.account_id, " OBLIGATION_COLS " FROM account_dirty d " JOIN                              \
+#define RB_OBLIGATIONS(JOIN)                                                                                 \
+	"SELECT o.account_id, " OBLIGATION_COLS " FROM account_dirty d " JOIN                                \
 	" obligation o ON o.account_id = d.account_id ORDER BY d.account_id, o.seq"
-#define RB_PAYMENTS(JOIN)                                                                              \
-	"SELECT " PAYMENT_COLS " FROM account_dirty d " JOIN " payment p ON p.account_id = d.account_id"   \
+#define RB_PAYMENTS(JOIN)                                                                                    \
+	"SELECT " PAYMENT_COLS " FROM account_dirty d " JOIN " payment p ON p.account_id = d.account_id"     \
 	" ORDER BY d.account_id, p.paid_on, p.id"
 #define CURSOR(NAME) "DECLARE " NAME " NO SCROLL CURSOR FOR "
-#define FETCH_N "10000" /* = STORE_PG_FETCH_ROWS */
+#define FETCH_N      "10000" /* = STORE_PG_FETCH_ROWS */
 
 /* The same mark as ST_DIRTY_MARK, inside the PostgreSQL one-statement puts. */
-#define PG_DIRTY_UPSERT "INSERT INTO account_dirty (account_id, gen) "
+#define PG_DIRTY_UPSERT   "INSERT INTO account_dirty (account_id, gen) "
 #define PG_DIRTY_CONFLICT " ON CONFLICT (account_id) DO UPDATE SET gen = account_dirty.gen + 1"
+
+#define OB_INSERT "INTO obligation (account_id, seq, due_on, principal, interest, fees, penalties) VALUES "
+
+/* PG_BATCH: the PostgreSQL batch forms send a chunk of rows as arrays (unnest) in one statement, and
+ * join each row's fate back by its position (ord). A chunk has distinct keys (store_pg.c runs a
+ * repeated key alone afterwards); the existing rows come from the statement's snapshot, which does
+ * not see what the statement inserts itself. Each lookup of existing rows is a LATERAL subquery per
+ * row, kept from being flattened into a join by OFFSET 0, so it can only be an index probe. Left to
+ * the planner, these lookups became full scans of the growing table for every chunk in a bulk load
+ * (no statistics yet, and a cost model that prefers a scan to a thousand random reads): quadratic. */
 
 /* MULTI_ROW: SQLite gives a statement that writes several rows and may stop half-way on a constraint
  * (NOT NULL, or any with the default ABORT) a statement journal, to undo its first rows; in a large
@@ -215,233 +225,293 @@ const char *const *store_migration(int version, store_dialect d)
 static const struct {
 	const char *both, *sqlite, *pg;
 } SQL[ST_N] = {
-	[ST_BEGIN] = {.sqlite = "BEGIN IMMEDIATE", .pg = "BEGIN"},
-	[ST_COMMIT] = {.both = "COMMIT"},
-	[ST_ROLLBACK] = {.both = "ROLLBACK"},
-	[ST_HAS_SCHEMA] = {.sqlite = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-	                   .pg = "SELECT count(*) FROM pg_catalog.pg_tables"
-	                         " WHERE schemaname = current_schema() AND tablename = 'schema_version'"},
-	[ST_SCHEMA_VERSION] = {.both = "SELECT coalesce(max(version), 0) FROM schema_version"},
-	[ST_SCHEMA_VERSION_ADD] = {.both = "INSERT INTO schema_version (version) VALUES ($1)"},
-	[ST_INIT_LOCK] = {.pg = "SELECT pg_advisory_xact_lock(7384629105)"},
-	/* SQLite: page_size only applies to a new file (before WAL is switched on); 64 MiB of cache;
-	 * the WAL file is cut back to 64 MiB after a checkpoint (a bulk load can swell it). */
-	[ST_SETTINGS_OPEN] = {.sqlite = "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL;"
-	                                " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-	                                " PRAGMA cache_size = -65536;"
-	                                " PRAGMA journal_size_limit = 67108864",
-	                      .pg = "SET client_min_messages TO warning"},
-	[ST_SETTINGS_NORMAL] = {.sqlite = "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
-	                                  " PRAGMA foreign_keys = ON"},
-	/* all-or-nothing loads: the commit stays atomic, only its durability on power loss is relaxed;
-	 * SQLite's 2 GiB cache is a ceiling, filled only as the load grows. SQLite's foreign-key checks
-	 * are done by hand during a bulk load (store_sqlite.c: most of them are known answers there). */
-	[ST_SETTINGS_BULK] = {.sqlite = "PRAGMA synchronous = OFF; PRAGMA cache_size = -2097152; PRAGMA foreign_keys = OFF",
-	                      .pg = "SET LOCAL synchronous_commit TO off"},
+    [ST_BEGIN] = {.sqlite = "BEGIN IMMEDIATE", .pg = "BEGIN"},
+    [ST_COMMIT] = {.both = "COMMIT"},
+    [ST_ROLLBACK] = {.both = "ROLLBACK"},
+    [ST_HAS_SCHEMA] =
+        {.sqlite = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+         .pg = "SELECT count(*) FROM pg_catalog.pg_tables"
+               " WHERE schemaname = current_schema() AND tablename = 'schema_version'"},
+    [ST_SCHEMA_VERSION] = {.both = "SELECT coalesce(max(version), 0) FROM schema_version"},
+    [ST_SCHEMA_VERSION_ADD] = {.both = "INSERT INTO schema_version (version) VALUES ($1)"},
+    [ST_INIT_LOCK] = {.pg = "SELECT pg_advisory_xact_lock(7384629105)"},
+    /* SQLite: page_size only applies to a new file (before WAL is switched on); 64 MiB of cache;
+     * the WAL file is cut back to 64 MiB after a checkpoint (a bulk load can swell it).
+     * PostgreSQL: no JIT. The store's statements are short; with the inflated estimates of tables
+     * without statistics (a bulk load), JIT compiled each batch statement for ~0.6 s. */
+    [ST_SETTINGS_OPEN] = {.sqlite = "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL;"
+                                    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                                    " PRAGMA cache_size = -65536;"
+                                    " PRAGMA journal_size_limit = 67108864",
+                          .pg = "SET client_min_messages TO warning; SET jit TO off"},
+    [ST_SETTINGS_NORMAL] = {.sqlite = "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
+                                      " PRAGMA foreign_keys = ON"},
+    /* all-or-nothing loads: the commit stays atomic, only its durability on power loss is relaxed;
+     * SQLite's 2 GiB cache is a ceiling, filled only as the load grows. SQLite's foreign-key checks
+     * are done by hand during a bulk load (store_sqlite.c: most of them are known answers there). */
+    [ST_SETTINGS_BULK] =
+        {.sqlite = "PRAGMA synchronous = OFF; PRAGMA cache_size = -2097152; PRAGMA foreign_keys = OFF",
+         .pg = "SET LOCAL synchronous_commit TO off"},
 
-	[ST_CLIENT_INSERT] = {.sqlite = "INSERT INTO client (ext_id, name, branch, officer, phone, email, language)"
-	                                " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ext_id) DO NOTHING"},
-	[ST_CLIENT_UPDATE] = {.sqlite = "UPDATE client SET name = $1, branch = $2, officer = $3, phone = $4,"
-	                                " email = $5, language = $6 WHERE id = $7"},
-	[ST_CLIENT_GET] = {.both = "SELECT " CLIENT_COLS " FROM client WHERE ext_id = $1"},
-	[ST_CLIENT_EXISTS] = {.sqlite = "SELECT count(*) FROM client WHERE id = $1"},
-	/* Returns (inserted id, updated id, existing id): exactly one is set, or none after losing a
-	 * race with a concurrent insert of the same ext_id (then the caller reads it). */
-	[ST_CLIENT_PUT] = {.pg = "WITH old AS (SELECT id, name, branch, officer, phone, email, language"
-	                         " FROM client WHERE ext_id = $1),"
-	                         " ins AS (INSERT INTO client (ext_id, name, branch, officer, phone, email, language)"
-	                         " SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM old)"
-	                         " ON CONFLICT (ext_id) DO NOTHING RETURNING id),"
-	                         " upd AS (UPDATE client AS c SET name = $2, branch = $3, officer = $4, phone = $5,"
-	                         " email = $6, language = $7 FROM old WHERE c.id = old.id AND"
-	                         " (old.name, old.branch, old.officer, old.phone, old.email, old.language)"
-	                         " IS DISTINCT FROM ($2, $3, $4, $5, $6, $7) RETURNING c.id)"
-	                         " SELECT (SELECT id FROM ins), (SELECT id FROM upd), (SELECT id FROM old)"},
+    [ST_CLIENT_INSERT] = {.sqlite =
+                              "INSERT INTO client (ext_id, name, branch, officer, phone, email, language)"
+                              " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ext_id) DO NOTHING"},
+    [ST_CLIENT_UPDATE] = {.sqlite = "UPDATE client SET name = $1, branch = $2, officer = $3, phone = $4,"
+                                    " email = $5, language = $6 WHERE id = $7"},
+    [ST_CLIENT_GET] = {.both = "SELECT " CLIENT_COLS " FROM client WHERE ext_id = $1"},
+    [ST_CLIENT_EXISTS] = {.sqlite = "SELECT count(*) FROM client WHERE id = $1"},
+    /* Returns (inserted id, updated id, existing id): exactly one is set, or none after losing a
+     * race with a concurrent insert of the same ext_id (then the caller reads it). */
+    [ST_CLIENT_PUT] =
+        {.pg = "WITH old AS (SELECT id, name, branch, officer, phone, email, language"
+               " FROM client WHERE ext_id = $1),"
+               " ins AS (INSERT INTO client (ext_id, name, branch, officer, phone, email, language)"
+               " SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM old)"
+               " ON CONFLICT (ext_id) DO NOTHING RETURNING id),"
+               " upd AS (UPDATE client AS c SET name = $2, branch = $3, officer = $4, phone = $5,"
+               " email = $6, language = $7 FROM old WHERE c.id = old.id AND"
+               " (old.name, old.branch, old.officer, old.phone, old.email, old.language)"
+               " IS DISTINCT FROM ($2, $3, $4, $5, $6, $7) RETURNING c.id)"
+               " SELECT (SELECT id FROM ins), (SELECT id FROM upd), (SELECT id FROM old)"},
 
-	/* client_ext_id is NULL (refused) when the client does not exist */
-	[ST_ACCOUNT_INSERT] = {.sqlite = "INSERT INTO account (ext_id, kind, client_id, client_ext_id, currency,"
-	                                 " principal, start_on, due_on, written_off_on, product, branch, officer)"
-	                                 " VALUES ($1, $2, $3, (SELECT ext_id FROM client WHERE id = $3), $4, $5,"
-	                                 " $6, $7, $8, $9, $10, $11) ON CONFLICT (ext_id) DO NOTHING"},
-	/* store_account_put_many() on SQLite: four accounts per statement, and their dirty marks (OR FAIL,
-	 * OR IGNORE: see MULTI_ROW; the clients are checked beforehand) */
-	[ST_ACCOUNT_INSERT4] = {.sqlite = "INSERT OR FAIL INTO account (ext_id, kind, client_id, client_ext_id, currency,"
-	                                  " principal, start_on, due_on, written_off_on, product, branch, officer) VALUES"
-	                                  " ($1, $2, $3, (SELECT ext_id FROM client WHERE id = $3), $4, $5, $6, $7, $8,"
-	                                  " $9, $10, $11), ($12, $13, $14, (SELECT ext_id FROM client WHERE id = $14),"
-	                                  " $15, $16, $17, $18, $19, $20, $21, $22), ($23, $24, $25, (SELECT ext_id"
-	                                  " FROM client WHERE id = $25), $26, $27, $28, $29, $30, $31, $32, $33),"
-	                                  " ($34, $35, $36, (SELECT ext_id FROM client WHERE id = $36), $37, $38, $39,"
-	                                  " $40, $41, $42, $43, $44) ON CONFLICT (ext_id) DO NOTHING"},
-	[ST_DIRTY_NEW4] = {.sqlite = "INSERT OR IGNORE INTO account_dirty (account_id, gen) VALUES ($1, 1), ($2, 1), ($3, 1), ($4, 1)"},
-	[ST_ACCOUNT_GET] = {.both = "SELECT " ACCOUNT_COLS " FROM account a WHERE a.ext_id = $1"},
-	[ST_ACCOUNT_EXISTS] = {.sqlite = "SELECT count(*) FROM account WHERE id = $1"},
-	/* One row: (1, new id, NULLs...) when inserted (and marked dirty), else (0, the existing row's
-	 * id, kind, client_id, currency, principal, start_on, due_on, written_off_on, product, branch,
-	 * officer); no row after losing a race (the caller then reads it). */
-	[ST_ACCOUNT_PUT] = {.pg = "WITH ins AS (INSERT INTO account (ext_id, kind, client_id, client_ext_id, currency,"
-	                          " principal, start_on, due_on, written_off_on, product, branch, officer)"
-	                          " VALUES ($1, $2, $3, (SELECT ext_id FROM client WHERE id = $3), $4, $5, $6, $7,"
-	                          " $8, $9, $10, $11)"
-	                          " ON CONFLICT (ext_id) DO NOTHING RETURNING id),"
-	                          " dirty AS (" PG_DIRTY_UPSERT "SELECT id, 1 FROM ins)"
-	                          " SELECT 1, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ins"
-	                          " UNION ALL SELECT 0, a.id, a.kind, a.client_id, a.currency, a.principal, a.start_on,"
-	                          " a.due_on, a.written_off_on, a.product, a.branch, a.officer"
-	                          " FROM account a WHERE a.ext_id = $1"},
-	/* $1..$11 as ST_ACCOUNT_PUT, as arrays. Rows: (ord, new id or NULL, existing id, kind, client_id,
-	 * currency, principal, start_on, due_on, written_off_on, product, branch, officer or NULLs).
-	 * A missing client leaves client_ext_id NULL: the NOT NULL constraint refuses the statement. */
-	[ST_ACCOUNT_PUT_BATCH] = {.pg = "WITH v AS (SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS smallint[]),"
-	                                " CAST($3 AS bigint[]), CAST($4 AS text[]), CAST($5 AS bigint[]),"
-	                                " CAST($6 AS integer[]), CAST($7 AS integer[]), CAST($8 AS integer[]),"
-	                                " CAST($9 AS text[]), CAST($10 AS text[]), CAST($11 AS text[])) WITH ORDINALITY"
-	                                " AS v (ext_id, kind, client_id, currency, principal, start_on, due_on,"
-	                                " written_off_on, product, branch, officer, ord)),"
-	                                " ins AS (INSERT INTO account (ext_id, kind, client_id, client_ext_id, currency,"
-	                                " principal, start_on, due_on, written_off_on, product, branch, officer)"
-	                                " SELECT v.ext_id, v.kind, v.client_id, c.ext_id, v.currency, v.principal,"
-	                                " v.start_on, v.due_on, v.written_off_on, v.product, v.branch, v.officer"
-	                                " FROM v LEFT JOIN client c ON c.id = v.client_id ORDER BY v.ord"
-	                                " ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id),"
-	                                " dirty AS (" PG_DIRTY_UPSERT "SELECT id, 1 FROM ins)"
-	                                " SELECT v.ord, i.id, a.id, a.kind, a.client_id, a.currency, a.principal,"
-	                                " a.start_on, a.due_on, a.written_off_on, a.product, a.branch, a.officer FROM v"
-	                                " LEFT JOIN ins i ON i.ext_id = v.ext_id LEFT JOIN account a ON a.ext_id = v.ext_id"
-	                                " ORDER BY v.ord"},
-	[ST_ACCOUNT_WRITE_OFF] = {.both = "UPDATE account SET written_off_on = $1 WHERE id = $2"},
-	[ST_DIRTY_MARK] = {.both = "INSERT INTO account_dirty (account_id, gen) VALUES ($1, 1)"
-	                           " ON CONFLICT (account_id) DO UPDATE SET gen = account_dirty.gen + 1"},
+    /* PG_BATCH: $1..$7 as ST_CLIENT_PUT, as arrays. Rows: (ord, inserted id, updated id, unchanged id): one
+     * set, or none after losing a race (the row then runs alone). */
+    [ST_CLIENT_PUT_BATCH] =
+        {.pg = "WITH v AS (SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]),"
+               " CAST($3 AS text[]), CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS text[]),"
+               " CAST($7 AS text[])) WITH ORDINALITY"
+               " AS v (ext_id, name, branch, officer, phone, email, language, ord)),"
+               " old AS (SELECT v.ord, c.id, c.name, c.branch, c.officer, c.phone, c.email, c.language"
+               " FROM v CROSS JOIN LATERAL (SELECT id, name, branch, officer, phone, email, language"
+               " FROM client WHERE ext_id = v.ext_id OFFSET 0) AS c),"
+               " ins AS (INSERT INTO client (ext_id, name, branch, officer, phone, email, language)"
+               " SELECT ext_id, name, branch, officer, phone, email, language FROM v"
+               " WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.ord = v.ord) ORDER BY ord"
+               " ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id),"
+               " upd AS (UPDATE client AS c SET name = v.name, branch = v.branch,"
+               " officer = v.officer, phone = v.phone, email = v.email, language = v.language"
+               " FROM v JOIN old ON old.ord = v.ord WHERE c.id = old.id AND"
+               " c.id = ANY (ARRAY (SELECT id FROM old)) AND"
+               " (old.name, old.branch, old.officer, old.phone, old.email, old.language)"
+               " IS DISTINCT FROM (v.name, v.branch, v.officer, v.phone, v.email, v.language)"
+               " RETURNING c.id)"
+               " SELECT v.ord, i.id, u.id, o.id FROM v LEFT JOIN ins i ON i.ext_id = v.ext_id"
+               " LEFT JOIN old o ON o.ord = v.ord LEFT JOIN upd u ON u.id = o.id ORDER BY v.ord"},
+    /* client_ext_id is NULL (refused) when the client does not exist */
+    [ST_ACCOUNT_INSERT] = {.sqlite = "INSERT INTO account (ext_id, kind, client_id, client_ext_id, currency,"
+                                     " principal, start_on, due_on, written_off_on, product, branch, officer)"
+                                     " VALUES ($1, $2, $3, (SELECT ext_id FROM client WHERE id = $3), $4, $5,"
+                                     " $6, $7, $8, $9, $10, $11) ON CONFLICT (ext_id) DO NOTHING"},
+    /* store_account_put_many() on SQLite: four accounts per statement, and their dirty marks (OR FAIL,
+     * OR IGNORE: see MULTI_ROW; the clients are checked beforehand) */
+    [ST_ACCOUNT_INSERT4] =
+        {.sqlite = "INSERT OR FAIL INTO account (ext_id, kind, client_id, client_ext_id, currency,"
+                   " principal, start_on, due_on, written_off_on, product, branch, officer) VALUES"
+                   " ($1, $2, $3, (SELECT ext_id FROM client WHERE id = $3), $4, $5, $6, $7, $8,"
+                   " $9, $10, $11), ($12, $13, $14, (SELECT ext_id FROM client WHERE id = $14),"
+                   " $15, $16, $17, $18, $19, $20, $21, $22), ($23, $24, $25, (SELECT ext_id"
+                   " FROM client WHERE id = $25), $26, $27, $28, $29, $30, $31, $32, $33),"
+                   " ($34, $35, $36, (SELECT ext_id FROM client WHERE id = $36), $37, $38, $39,"
+                   " $40, $41, $42, $43, $44) ON CONFLICT (ext_id) DO NOTHING"},
+    [ST_DIRTY_NEW4] = {.sqlite = "INSERT OR IGNORE INTO account_dirty (account_id, gen)"
+                                 " VALUES ($1, 1), ($2, 1), ($3, 1), ($4, 1)"},
+    [ST_ACCOUNT_GET] = {.both = "SELECT " ACCOUNT_COLS " FROM account a WHERE a.ext_id = $1"},
+    [ST_ACCOUNT_EXISTS] = {.sqlite = "SELECT count(*) FROM account WHERE id = $1"},
+    /* One row: (1, new id, NULLs...) when inserted (and marked dirty), else (0, the existing row's
+     * id, kind, client_id, currency, principal, start_on, due_on, written_off_on, product, branch,
+     * officer); no row after losing a race (the caller then reads it). */
+    [ST_ACCOUNT_PUT] =
+        {.pg = "WITH ins AS (INSERT INTO account (ext_id, kind, client_id, client_ext_id, currency,"
+               " principal, start_on, due_on, written_off_on, product, branch, officer)"
+               " VALUES ($1, $2, $3, (SELECT ext_id FROM client WHERE id = $3), $4, $5, $6, $7,"
+               " $8, $9, $10, $11)"
+               " ON CONFLICT (ext_id) DO NOTHING RETURNING id),"
+               " dirty AS (" PG_DIRTY_UPSERT "SELECT id, 1 FROM ins)"
+               " SELECT 1, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ins"
+               " UNION ALL SELECT 0, a.id, a.kind, a.client_id, a.currency, a.principal, a.start_on,"
+               " a.due_on, a.written_off_on, a.product, a.branch, a.officer"
+               " FROM account a WHERE a.ext_id = $1"},
+    /* PG_BATCH: $1..$11 as ST_ACCOUNT_PUT, as arrays. Rows: (ord, new id or NULL, existing id, kind,
+     * client_id, currency, principal, start_on, due_on, written_off_on, product, branch, officer or NULLs).
+     * A missing client leaves client_ext_id NULL: the NOT NULL constraint refuses the statement. */
+    [ST_ACCOUNT_PUT_BATCH] =
+        {.pg = "WITH v AS (SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS smallint[]),"
+               " CAST($3 AS bigint[]), CAST($4 AS text[]), CAST($5 AS bigint[]),"
+               " CAST($6 AS integer[]), CAST($7 AS integer[]), CAST($8 AS integer[]),"
+               " CAST($9 AS text[]), CAST($10 AS text[]), CAST($11 AS text[])) WITH ORDINALITY"
+               " AS v (ext_id, kind, client_id, currency, principal, start_on, due_on,"
+               " written_off_on, product, branch, officer, ord)),"
+               " cl AS (SELECT v.ord, c.ext_id FROM v CROSS JOIN LATERAL (SELECT ext_id FROM client"
+               " WHERE id = v.client_id OFFSET 0) AS c),"
+               " ex AS (SELECT v.ord, a.id, a.kind, a.client_id, a.currency, a.principal, a.start_on,"
+               " a.due_on, a.written_off_on, a.product, a.branch, a.officer FROM v CROSS JOIN LATERAL"
+               " (SELECT id, kind, client_id, currency, principal, start_on, due_on, written_off_on,"
+               " product, branch, officer FROM account WHERE ext_id = v.ext_id OFFSET 0) AS a),"
+               " ins AS (INSERT INTO account (ext_id, kind, client_id, client_ext_id, currency,"
+               " principal, start_on, due_on, written_off_on, product, branch, officer)"
+               " SELECT v.ext_id, v.kind, v.client_id, cl.ext_id, v.currency, v.principal,"
+               " v.start_on, v.due_on, v.written_off_on, v.product, v.branch, v.officer"
+               " FROM v LEFT JOIN cl ON cl.ord = v.ord ORDER BY v.ord"
+               " ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id),"
+               " dirty AS (" PG_DIRTY_UPSERT "SELECT id, 1 FROM ins)"
+               " SELECT v.ord, i.id, e.id, e.kind, e.client_id, e.currency, e.principal,"
+               " e.start_on, e.due_on, e.written_off_on, e.product, e.branch, e.officer FROM v"
+               " LEFT JOIN ins i ON i.ext_id = v.ext_id LEFT JOIN ex e ON e.ord = v.ord"
+               " ORDER BY v.ord"},
+    [ST_ACCOUNT_WRITE_OFF] = {.both = "UPDATE account SET written_off_on = $1 WHERE id = $2"},
+    [ST_DIRTY_MARK] = {.both = "INSERT INTO account_dirty (account_id, gen) VALUES ($1, 1)"
+                               " ON CONFLICT (account_id) DO UPDATE SET gen = account_dirty.gen + 1"},
 
-	/* Four rows per statement where possible: statement overhead is most of the cost of a row. A set
-	 * begins at seq 1, so its first statement meets any earlier set; in the rare case where that
-	 * first statement inserts only part of its rows (an earlier set had fewer than four), UNDO takes
-	 * them back before reporting the conflict. */
-#define OB_INSERT "INTO obligation (account_id, seq, due_on, principal, interest, fees, penalties) VALUES "
-	[ST_OBLIGATION_INSERT] = {.sqlite = "INSERT " OB_INSERT "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"},
-	/* OR FAIL: see MULTI_ROW below */
-	[ST_OBLIGATION_INSERT4] = {.sqlite = "INSERT OR FAIL " OB_INSERT "($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14),"
-	                                     " ($15, $16, $17, $18, $19, $20, $21), ($22, $23, $24, $25, $26, $27, $28)"
-	                                     " ON CONFLICT DO NOTHING"},
-	[ST_OBLIGATION_UNDO] = {.sqlite = "DELETE FROM obligation WHERE account_id = $1 AND seq > $2"},
-	[ST_OBLIGATIONS_GET] = {.both = "SELECT " OBLIGATION_COLS " FROM obligation o WHERE o.account_id = $1"
-	                                " ORDER BY o.seq"},
-	/* $2..$6 arrays of due_on, principal, interest, fees, penalties; $7 <> 0 marks dirty. Inserts all
-	 * rows (seq 1..n) when the account has none. Returns at least one row: (rows inserted, then the
-	 * account's previous obligations seq, due_on, principal, interest, fees, penalties or NULLs). */
-	[ST_OBLIGATIONS_SET] = {.pg = "WITH old AS (SELECT seq, due_on, principal, interest, fees, penalties"
-	                              " FROM obligation WHERE account_id = $1),"
-	                              " ins AS (INSERT INTO obligation (account_id, seq, due_on, principal, interest,"
-	                              " fees, penalties) SELECT $1, t.seq, t.due_on, t.principal, t.interest, t.fees,"
-	                              " t.penalties FROM unnest(CAST($2 AS integer[]), CAST($3 AS bigint[]),"
-	                              " CAST($4 AS bigint[]), CAST($5 AS bigint[]), CAST($6 AS bigint[]))"
-	                              " WITH ORDINALITY AS t (due_on, principal, interest, fees, penalties, seq)"
-	                              " WHERE NOT EXISTS (SELECT 1 FROM old) ON CONFLICT DO NOTHING RETURNING 1),"
-	                              " dirty AS (" PG_DIRTY_UPSERT "SELECT $1, 1 WHERE CAST($7 AS integer) <> 0"
-	                              " AND EXISTS (SELECT 1 FROM ins)" PG_DIRTY_CONFLICT ")"
-	                              " SELECT (SELECT count(*) FROM ins), o.seq, o.due_on, o.principal, o.interest,"
-	                              " o.fees, o.penalties FROM (SELECT 1) AS one LEFT JOIN old AS o ON true"
-	                              " ORDER BY o.seq"},
+    /* SQLite obligations: four rows per statement where possible (statement overhead is most of
+     * the cost of a row). A set begins at seq 1, so its first statement meets any earlier set; in
+     * the rare case where that first statement inserts only part of its rows (an earlier set had
+     * fewer than four), UNDO takes them back before the conflict is reported. */
+    [ST_OBLIGATION_INSERT] = {.sqlite =
+                                  "INSERT " OB_INSERT "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"},
+    /* OR FAIL: see MULTI_ROW */
+    [ST_OBLIGATION_INSERT4] = {.sqlite =
+                                   "INSERT OR FAIL " OB_INSERT
+                                   "($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14),"
+                                   " ($15, $16, $17, $18, $19, $20, $21), ($22, $23, $24, $25, $26, $27, $28)"
+                                   " ON CONFLICT DO NOTHING"},
+    [ST_OBLIGATION_UNDO] = {.sqlite = "DELETE FROM obligation WHERE account_id = $1 AND seq > $2"},
+    [ST_OBLIGATIONS_GET] = {.both = "SELECT " OBLIGATION_COLS " FROM obligation o WHERE o.account_id = $1"
+                                    " ORDER BY o.seq"},
+    /* $2..$6 arrays of due_on, principal, interest, fees, penalties; $7 <> 0 marks dirty. Inserts all
+     * rows (seq 1..n) when the account has none. Returns at least one row: (rows inserted, then the
+     * account's previous obligations seq, due_on, principal, interest, fees, penalties or NULLs). */
+    [ST_OBLIGATIONS_SET] =
+        {.pg = "WITH old AS (SELECT seq, due_on, principal, interest, fees, penalties"
+               " FROM obligation WHERE account_id = $1),"
+               " ins AS (INSERT INTO obligation (account_id, seq, due_on, principal, interest,"
+               " fees, penalties) SELECT $1, t.seq, t.due_on, t.principal, t.interest, t.fees,"
+               " t.penalties FROM unnest(CAST($2 AS integer[]), CAST($3 AS bigint[]),"
+               " CAST($4 AS bigint[]), CAST($5 AS bigint[]), CAST($6 AS bigint[]))"
+               " WITH ORDINALITY AS t (due_on, principal, interest, fees, penalties, seq)"
+               " WHERE NOT EXISTS (SELECT 1 FROM old) ON CONFLICT DO NOTHING RETURNING 1),"
+               " dirty AS (" PG_DIRTY_UPSERT "SELECT $1, 1 WHERE CAST($7 AS integer) <> 0"
+               " AND EXISTS (SELECT 1 FROM ins)" PG_DIRTY_CONFLICT ")"
+               " SELECT (SELECT count(*) FROM ins), o.seq, o.due_on, o.principal, o.interest,"
+               " o.fees, o.penalties FROM (SELECT 1) AS one LEFT JOIN old AS o ON true"
+               " ORDER BY o.seq"},
 
-	/* $1 account ids of the sets, $2 mark dirty (0/1) per set; $3..$9 the rows of all sets: set
-	 * number (1-based), seq, due_on, principal, interest, fees, penalties. A set goes in only if its
-	 * account has no obligations. Rows: (set number, rows inserted or NULL, then the account's
-	 * existing obligations seq, due_on, principal, interest, fees, penalties or NULLs), by set, seq. */
-	[ST_OBLIGATIONS_SET_BATCH] = {.pg = "WITH s AS (SELECT * FROM unnest(CAST($1 AS bigint[]), CAST($2 AS integer[]))"
-	                                    " WITH ORDINALITY AS s (account_id, mark, idx)),"
-	                                    " has AS (SELECT s.idx, s.account_id FROM s WHERE EXISTS"
-	                                    " (SELECT 1 FROM obligation o WHERE o.account_id = s.account_id)),"
-	                                    " r AS (SELECT * FROM unnest(CAST($3 AS integer[]), CAST($4 AS integer[]),"
-	                                    " CAST($5 AS integer[]), CAST($6 AS bigint[]), CAST($7 AS bigint[]),"
-	                                    " CAST($8 AS bigint[]), CAST($9 AS bigint[]))"
-	                                    " AS r (idx, seq, due_on, principal, interest, fees, penalties)),"
-	                                    " ins AS (INSERT INTO obligation (account_id, seq, due_on, principal, interest,"
-	                                    " fees, penalties) SELECT s.account_id, r.seq, r.due_on, r.principal,"
-	                                    " r.interest, r.fees, r.penalties FROM r JOIN s ON s.idx = r.idx"
-	                                    " WHERE NOT EXISTS (SELECT 1 FROM has WHERE has.idx = r.idx)"
-	                                    " ORDER BY r.idx, r.seq ON CONFLICT DO NOTHING RETURNING account_id),"
-	                                    " cnt AS (SELECT account_id, count(*) AS n FROM ins GROUP BY account_id),"
-	                                    " dirty AS (" PG_DIRTY_UPSERT "SELECT s.account_id, 1 FROM s JOIN cnt"
-	                                    " ON cnt.account_id = s.account_id WHERE s.mark <> 0" PG_DIRTY_CONFLICT ")"
-	                                    " SELECT s.idx, cnt.n, o.seq, o.due_on, o.principal, o.interest, o.fees,"
-	                                    " o.penalties FROM s LEFT JOIN cnt ON cnt.account_id = s.account_id"
-	                                    " LEFT JOIN has h ON h.idx = s.idx LEFT JOIN obligation o"
-	                                    " ON o.account_id = h.account_id ORDER BY s.idx, o.seq"},
-	[ST_PAYMENT_INSERT] = {.sqlite = "INSERT INTO payment (ext_id, account_id, paid_on, reversed_on, amount, reference)"
-	                                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ext_id) DO NOTHING"},
-	/* store_payment_put_many() on SQLite: four payments per statement (OR FAIL: see MULTI_ROW) */
-	[ST_PAYMENT_INSERT4] = {.sqlite = "INSERT OR FAIL INTO payment (ext_id, account_id, paid_on, reversed_on, amount, reference)"
-	                                  " VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12),"
-	                                  " ($13, $14, $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24)"
-	                                  " ON CONFLICT (ext_id) DO NOTHING"},
-	[ST_PAYMENT_GET] = {.both = "SELECT " PAYMENT_COLS " FROM payment p WHERE p.ext_id = $1"},
-	/* $7 <> 0 marks the account dirty. One row: (1, new id, NULL, NULL, NULL) when inserted, else
-	 * (0, id, account_id, paid_on, amount) of the existing one; no row after losing a race. */
-	[ST_PAYMENT_PUT] = {.pg = "WITH ins AS (INSERT INTO payment (ext_id, account_id, paid_on, reversed_on, amount,"
-	                          " reference) VALUES ($1, $2, $3, $4, $5, $6)"
-	                          " ON CONFLICT (ext_id) DO NOTHING RETURNING id, account_id),"
-	                          " dirty AS (" PG_DIRTY_UPSERT "SELECT account_id, 1 FROM ins"
-	                          " WHERE CAST($7 AS integer) <> 0" PG_DIRTY_CONFLICT ")"
-	                          " SELECT 1, id, NULL, NULL, NULL FROM ins"
-	                          " UNION ALL SELECT 0, p.id, p.account_id, p.paid_on, p.amount"
-	                          " FROM payment p WHERE p.ext_id = $1"},
-	/* PostgreSQL batches: one statement per chunk of rows sent as arrays, each row's fate joined back
-	 * by its position (ord). The chunk has distinct keys (store_pg.c defers repeats); the existing
-	 * rows come from the statement's snapshot, which does not see what it inserts itself. */
-	/* $1..$6 ext_id, account_id, paid_on, reversed_on, amount, reference; $7 mark dirty (0/1).
-	 * Rows: (ord, new id or NULL, existing id, account_id, paid_on, amount or NULLs) */
-	[ST_PAYMENT_PUT_BATCH] = {.pg = "WITH v AS (SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS bigint[]),"
-	                                " CAST($3 AS integer[]), CAST($4 AS integer[]), CAST($5 AS bigint[]),"
-	                                " CAST($6 AS text[]), CAST($7 AS integer[])) WITH ORDINALITY"
-	                                " AS v (ext_id, account_id, paid_on, reversed_on, amount, reference, mark, ord)),"
-	                                " ins AS (INSERT INTO payment (ext_id, account_id, paid_on, reversed_on, amount,"
-	                                " reference) SELECT ext_id, account_id, paid_on, reversed_on, amount, reference"
-	                                " FROM v ORDER BY ord ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id),"
-	                                " dirty AS (" PG_DIRTY_UPSERT "SELECT DISTINCT v.account_id, 1 FROM ins"
-	                                " JOIN v ON v.ext_id = ins.ext_id WHERE v.mark <> 0" PG_DIRTY_CONFLICT ")"
-	                                " SELECT v.ord, i.id, p.id, p.account_id, p.paid_on, p.amount FROM v"
-	                                " LEFT JOIN ins i ON i.ext_id = v.ext_id LEFT JOIN payment p ON p.ext_id = v.ext_id"
-	                                " ORDER BY v.ord"},
-	[ST_PAYMENT_SET_REVERSED] = {.both = "UPDATE payment SET reversed_on = $1 WHERE id = $2"},
-	[ST_PAYMENTS_GET] = {.both = "SELECT " PAYMENT_COLS " FROM payment p WHERE p.account_id = $1"
-	                             " ORDER BY p.paid_on, p.id"},
+    /* PG_BATCH: $1 account ids of the sets, $2 mark dirty (0/1) per set; $3..$9 the rows of all sets: set
+     * number (1-based), seq, due_on, principal, interest, fees, penalties. A set goes in only if its
+     * account has no obligations. Rows: (set number, rows inserted or NULL, then the account's
+     * existing obligations seq, due_on, principal, interest, fees, penalties or NULLs), by set, seq. */
+    [ST_OBLIGATIONS_SET_BATCH] =
+        {.pg = "WITH s AS (SELECT * FROM unnest(CAST($1 AS bigint[]), CAST($2 AS integer[]))"
+               " WITH ORDINALITY AS s (account_id, mark, idx)),"
+               " old AS (SELECT s.account_id, o.seq, o.due_on, o.principal, o.interest, o.fees, o.penalties"
+               " FROM s CROSS JOIN LATERAL (SELECT seq, due_on, principal, interest, fees, penalties"
+               " FROM obligation WHERE account_id = s.account_id OFFSET 0) AS o),"
+               " r AS (SELECT * FROM unnest(CAST($3 AS integer[]), CAST($4 AS integer[]),"
+               " CAST($5 AS integer[]), CAST($6 AS bigint[]), CAST($7 AS bigint[]),"
+               " CAST($8 AS bigint[]), CAST($9 AS bigint[]))"
+               " AS r (idx, seq, due_on, principal, interest, fees, penalties)),"
+               " ins AS (INSERT INTO obligation (account_id, seq, due_on, principal, interest,"
+               " fees, penalties) SELECT s.account_id, r.seq, r.due_on, r.principal,"
+               " r.interest, r.fees, r.penalties FROM r JOIN s ON s.idx = r.idx"
+               " WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.account_id = s.account_id)"
+               " ORDER BY r.idx, r.seq ON CONFLICT DO NOTHING RETURNING account_id),"
+               " cnt AS (SELECT account_id, count(*) AS n FROM ins GROUP BY account_id),"
+               " dirty AS (" PG_DIRTY_UPSERT "SELECT s.account_id, 1 FROM s JOIN cnt"
+               " ON cnt.account_id = s.account_id WHERE s.mark <> 0" PG_DIRTY_CONFLICT ")"
+               " SELECT s.idx, cnt.n, o.seq, o.due_on, o.principal, o.interest, o.fees,"
+               " o.penalties FROM s LEFT JOIN cnt ON cnt.account_id = s.account_id"
+               " LEFT JOIN old o ON o.account_id = s.account_id ORDER BY s.idx, o.seq"},
+    [ST_PAYMENT_INSERT] =
+        {.sqlite = "INSERT INTO payment (ext_id, account_id, paid_on, reversed_on, amount, reference)"
+                   " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ext_id) DO NOTHING"},
+    /* store_payment_put_many() on SQLite: four payments per statement (OR FAIL: see MULTI_ROW) */
+    [ST_PAYMENT_INSERT4] =
+        {.sqlite = "INSERT OR FAIL INTO payment (ext_id, account_id, paid_on, reversed_on, amount, reference)"
+                   " VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12),"
+                   " ($13, $14, $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24)"
+                   " ON CONFLICT (ext_id) DO NOTHING"},
+    [ST_PAYMENT_GET] = {.both = "SELECT " PAYMENT_COLS " FROM payment p WHERE p.ext_id = $1"},
+    /* $7 <> 0 marks the account dirty. One row: (1, new id, NULL, NULL, NULL) when inserted, else
+     * (0, id, account_id, paid_on, amount) of the existing one; no row after losing a race. */
+    [ST_PAYMENT_PUT] =
+        {.pg = "WITH ins AS (INSERT INTO payment (ext_id, account_id, paid_on, reversed_on, amount,"
+               " reference) VALUES ($1, $2, $3, $4, $5, $6)"
+               " ON CONFLICT (ext_id) DO NOTHING RETURNING id, account_id),"
+               " dirty AS (" PG_DIRTY_UPSERT "SELECT account_id, 1 FROM ins"
+               " WHERE CAST($7 AS integer) <> 0" PG_DIRTY_CONFLICT ")"
+               " SELECT 1, id, NULL, NULL, NULL FROM ins"
+               " UNION ALL SELECT 0, p.id, p.account_id, p.paid_on, p.amount"
+               " FROM payment p WHERE p.ext_id = $1"},
+    /* PG_BATCH: $1..$6 ext_id, account_id, paid_on, reversed_on, amount, reference; $7 mark dirty (0/1).
+     * Rows: (ord, new id or NULL, existing id, account_id, paid_on, amount or NULLs) */
+    [ST_PAYMENT_PUT_BATCH] =
+        {.pg = "WITH v AS (SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS bigint[]),"
+               " CAST($3 AS integer[]), CAST($4 AS integer[]), CAST($5 AS bigint[]),"
+               " CAST($6 AS text[]), CAST($7 AS integer[])) WITH ORDINALITY"
+               " AS v (ext_id, account_id, paid_on, reversed_on, amount, reference, mark, ord)),"
+               " ex AS (SELECT v.ord, p.id, p.account_id, p.paid_on, p.amount FROM v CROSS JOIN LATERAL"
+               " (SELECT id, account_id, paid_on, amount FROM payment WHERE ext_id = v.ext_id OFFSET 0)"
+               " AS p),"
+               " ins AS (INSERT INTO payment (ext_id, account_id, paid_on, reversed_on, amount,"
+               " reference) SELECT ext_id, account_id, paid_on, reversed_on, amount, reference"
+               " FROM v ORDER BY ord ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id),"
+               " dirty AS (" PG_DIRTY_UPSERT "SELECT DISTINCT v.account_id, 1 FROM ins"
+               " JOIN v ON v.ext_id = ins.ext_id WHERE v.mark <> 0" PG_DIRTY_CONFLICT ")"
+               " SELECT v.ord, i.id, e.id, e.account_id, e.paid_on, e.amount FROM v"
+               " LEFT JOIN ins i ON i.ext_id = v.ext_id LEFT JOIN ex e ON e.ord = v.ord"
+               " ORDER BY v.ord"},
+    [ST_PAYMENT_SET_REVERSED] = {.both = "UPDATE payment SET reversed_on = $1 WHERE id = $2"},
+    [ST_PAYMENTS_GET] = {.both = "SELECT " PAYMENT_COLS " FROM payment p WHERE p.account_id = $1"
+                                 " ORDER BY p.paid_on, p.id"},
 
-	[ST_HISTORY_GET] = {.both = "SELECT bucket, entered_on, left_on FROM bucket_history WHERE account_id = $1"
-	                            " ORDER BY entered_on, seq"},
-	[ST_HISTORY_DELETE] = {.both = "DELETE FROM bucket_history WHERE account_id = $1"},
-	[ST_HISTORY_INSERT] = {.both = "INSERT INTO bucket_history (account_id, seq, bucket, entered_on, left_on)"
-	                               " VALUES ($1, $2, $3, $4, $5)"},
-	[ST_LEDGER_SAVE] = {.both = "UPDATE account SET ledger = $1 WHERE id = $2"},
-	[ST_DIRTY_CLEAR_ALL] = {.sqlite = "DELETE FROM account_dirty"},
-	[ST_DIRTY_DONE] = {.pg = "DELETE FROM account_dirty WHERE account_id = $1 AND gen = $2"},
+    [ST_HISTORY_GET] = {.both = "SELECT bucket, entered_on, left_on FROM bucket_history WHERE account_id = $1"
+                                " ORDER BY entered_on, seq"},
+    [ST_HISTORY_DELETE] = {.both = "DELETE FROM bucket_history WHERE account_id = $1"},
+    [ST_HISTORY_INSERT] = {.both = "INSERT INTO bucket_history (account_id, seq, bucket, entered_on, left_on)"
+                                   " VALUES ($1, $2, $3, $4, $5)"},
+    [ST_LEDGER_SAVE] = {.both = "UPDATE account SET ledger = $1 WHERE id = $2"},
+    [ST_DIRTY_CLEAR_ALL] = {.sqlite = "DELETE FROM account_dirty"},
+    /* PostgreSQL rebuild: the writes of up to 1000 accounts in four statements */
+    [ST_RB_SAVE_BATCH] = {.pg = "UPDATE account AS a SET ledger = u.ledger FROM unnest(CAST($1 AS bigint[]),"
+                                " CAST($2 AS bytea[])) AS u (id, ledger) WHERE a.id = u.id"
+                                " AND a.id = ANY (CAST($1 AS bigint[]))"},
+    [ST_RB_HISTORY_DELETE_BATCH] =
+        {.pg = "DELETE FROM bucket_history WHERE account_id = ANY (CAST($1 AS bigint[]))"},
+    [ST_RB_HISTORY_INSERT_BATCH] =
+        {.pg = "INSERT INTO bucket_history (account_id, seq, bucket, entered_on, left_on)"
+               " SELECT * FROM unnest(CAST($1 AS bigint[]), CAST($2 AS integer[]),"
+               " CAST($3 AS smallint[]), CAST($4 AS integer[]), CAST($5 AS integer[]))"},
+    [ST_RB_DIRTY_DONE_BATCH] =
+        {.pg = "DELETE FROM account_dirty AS d USING unnest(CAST($1 AS bigint[]),"
+               " CAST($2 AS bigint[])) AS u (id, gen) WHERE d.account_id = u.id AND d.gen = u.gen"
+               " AND d.account_id = ANY (CAST($1 AS bigint[]))"},
 
-	[ST_RB_ACCOUNTS] = {.sqlite = RB_ACCOUNTS("CROSS JOIN"), .pg = CURSOR("vigie_rb_a") RB_ACCOUNTS("JOIN")},
-	[ST_RB_OBLIGATIONS] = {.sqlite = RB_OBLIGATIONS("CROSS JOIN"), .pg = CURSOR("vigie_rb_o") RB_OBLIGATIONS("JOIN")},
-	[ST_RB_PAYMENTS] = {.sqlite = RB_PAYMENTS("CROSS JOIN"), .pg = CURSOR("vigie_rb_p") RB_PAYMENTS("JOIN")},
-	[ST_SCAN_BY_ID] = {.sqlite = SCAN_BY_ID, .pg = CURSOR("vigie_main") SCAN_BY_ID},
-	[ST_SCAN_BY_CLIENT] = {.sqlite = SCAN_BY_CLIENT, .pg = CURSOR("vigie_main") SCAN_BY_CLIENT},
-	[ST_EACH_CLIENT] = {.sqlite = "SELECT " CLIENT_COLS " FROM client ORDER BY id",
-	                    .pg = CURSOR("vigie_main") "SELECT " CLIENT_COLS " FROM client ORDER BY id"},
-	[ST_EACH_ACCOUNT] = {.sqlite = EACH_ACCOUNT, .pg = CURSOR("vigie_main") EACH_ACCOUNT},
-	[ST_EACH_OBLIGATION] = {.sqlite = EACH_OBLIGATION("CROSS JOIN"),
-	                        .pg = CURSOR("vigie_main") EACH_OBLIGATION("JOIN")},
-	[ST_EACH_PAYMENT] = {.sqlite = EACH_PAYMENT("CROSS JOIN"), .pg = CURSOR("vigie_main") EACH_PAYMENT("JOIN")},
+    [ST_RB_ACCOUNTS] = {.sqlite = RB_ACCOUNTS("CROSS JOIN"), .pg = CURSOR("vigie_rb_a") RB_ACCOUNTS("JOIN")},
+    [ST_RB_OBLIGATIONS] = {.sqlite = RB_OBLIGATIONS("CROSS JOIN"),
+                           .pg = CURSOR("vigie_rb_o") RB_OBLIGATIONS("JOIN")},
+    [ST_RB_PAYMENTS] = {.sqlite = RB_PAYMENTS("CROSS JOIN"), .pg = CURSOR("vigie_rb_p") RB_PAYMENTS("JOIN")},
+    [ST_SCAN_BY_ID] = {.sqlite = SCAN_BY_ID, .pg = CURSOR("vigie_main") SCAN_BY_ID},
+    [ST_SCAN_BY_CLIENT] = {.sqlite = SCAN_BY_CLIENT, .pg = CURSOR("vigie_main") SCAN_BY_CLIENT},
+    [ST_EACH_CLIENT] = {.sqlite = "SELECT " CLIENT_COLS " FROM client ORDER BY id",
+                        .pg = CURSOR("vigie_main") "SELECT " CLIENT_COLS " FROM client ORDER BY id"},
+    [ST_EACH_ACCOUNT] = {.sqlite = EACH_ACCOUNT, .pg = CURSOR("vigie_main") EACH_ACCOUNT},
+    [ST_EACH_OBLIGATION] = {.sqlite = EACH_OBLIGATION("CROSS JOIN"),
+                            .pg = CURSOR("vigie_main") EACH_OBLIGATION("JOIN")},
+    [ST_EACH_PAYMENT] = {.sqlite = EACH_PAYMENT("CROSS JOIN"),
+                         .pg = CURSOR("vigie_main") EACH_PAYMENT("JOIN")},
 
-	[ST_FETCH_MAIN] = {.pg = "FETCH " FETCH_N " FROM vigie_main"},
-	[ST_CLOSE_MAIN] = {.pg = "CLOSE vigie_main"},
-	[ST_FETCH_RB_A] = {.pg = "FETCH " FETCH_N " FROM vigie_rb_a"},
-	[ST_CLOSE_RB_A] = {.pg = "CLOSE vigie_rb_a"},
-	[ST_FETCH_RB_O] = {.pg = "FETCH " FETCH_N " FROM vigie_rb_o"},
-	[ST_CLOSE_RB_O] = {.pg = "CLOSE vigie_rb_o"},
-	[ST_FETCH_RB_P] = {.pg = "FETCH " FETCH_N " FROM vigie_rb_p"},
-	[ST_CLOSE_RB_P] = {.pg = "CLOSE vigie_rb_p"},
+    [ST_FETCH_MAIN] = {.pg = "FETCH " FETCH_N " FROM vigie_main"},
+    [ST_CLOSE_MAIN] = {.pg = "CLOSE vigie_main"},
+    [ST_FETCH_RB_A] = {.pg = "FETCH " FETCH_N " FROM vigie_rb_a"},
+    [ST_CLOSE_RB_A] = {.pg = "CLOSE vigie_rb_a"},
+    [ST_FETCH_RB_O] = {.pg = "FETCH " FETCH_N " FROM vigie_rb_o"},
+    [ST_CLOSE_RB_O] = {.pg = "CLOSE vigie_rb_o"},
+    [ST_FETCH_RB_P] = {.pg = "FETCH " FETCH_N " FROM vigie_rb_p"},
+    [ST_CLOSE_RB_P] = {.pg = "CLOSE vigie_rb_p"},
 };
 
 const char *store_sql(store_stmt id, store_dialect d)
 {
-	if ((int)id < 0 || id >= ST_N)
-		return NULL;
-	if (SQL[id].both)
-		return SQL[id].both;
+	if ((int)id < 0 || id >= ST_N) return NULL;
+	if (SQL[id].both) return SQL[id].both;
 	return d == SQL_SQLITE ? SQL[id].sqlite : SQL[id].pg;
 }

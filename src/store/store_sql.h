@@ -17,7 +17,7 @@ typedef enum {
 	ST_HAS_SCHEMA,
 	ST_SCHEMA_VERSION,
 	ST_SCHEMA_VERSION_ADD,
-	ST_INIT_LOCK, /* pg: serialises concurrent store_init() */
+	ST_INIT_LOCK,       /* pg: serialises concurrent store_init() */
 	ST_SETTINGS_OPEN,   /* connection settings, run once at open (several statements on SQLite) */
 	ST_SETTINGS_NORMAL, /* sqlite: back from a bulk load */
 	ST_SETTINGS_BULK,   /* inside (pg) or before (sqlite) a bulk transaction */
@@ -25,15 +25,16 @@ typedef enum {
 	ST_CLIENT_INSERT, /* sqlite: insert or nothing; then get + update */
 	ST_CLIENT_UPDATE,
 	ST_CLIENT_GET,
-	ST_CLIENT_EXISTS, /* sqlite: before a multi-row account insert */
-	ST_CLIENT_PUT, /* pg: the whole put in one statement */
+	ST_CLIENT_EXISTS,    /* sqlite: before a multi-row account insert */
+	ST_CLIENT_PUT,       /* pg: the whole put in one statement */
+	ST_CLIENT_PUT_BATCH, /* pg: a chunk of clients in one statement */
 
 	ST_ACCOUNT_INSERT, /* sqlite */
 	ST_ACCOUNT_INSERT4,
 	ST_DIRTY_NEW4,
 	ST_ACCOUNT_GET,
-	ST_ACCOUNT_EXISTS, /* sqlite bulk loads: the foreign-key check by hand */
-	ST_ACCOUNT_PUT, /* pg */
+	ST_ACCOUNT_EXISTS,    /* sqlite bulk loads: the foreign-key check by hand */
+	ST_ACCOUNT_PUT,       /* pg */
 	ST_ACCOUNT_PUT_BATCH, /* pg: a chunk of accounts in one statement */
 	ST_ACCOUNT_WRITE_OFF,
 	ST_DIRTY_MARK,
@@ -42,13 +43,13 @@ typedef enum {
 	ST_OBLIGATION_INSERT4,
 	ST_OBLIGATION_UNDO,
 	ST_OBLIGATIONS_GET,
-	ST_OBLIGATIONS_SET, /* pg: all rows of an account in one statement */
+	ST_OBLIGATIONS_SET,       /* pg: all rows of an account in one statement */
 	ST_OBLIGATIONS_SET_BATCH, /* pg: a chunk of sets in one statement */
 
 	ST_PAYMENT_INSERT, /* sqlite */
 	ST_PAYMENT_INSERT4,
 	ST_PAYMENT_GET,
-	ST_PAYMENT_PUT, /* pg */
+	ST_PAYMENT_PUT,       /* pg */
 	ST_PAYMENT_PUT_BATCH, /* pg: a chunk of payments in one statement */
 	ST_PAYMENT_SET_REVERSED,
 	ST_PAYMENTS_GET,
@@ -58,7 +59,10 @@ typedef enum {
 	ST_HISTORY_INSERT,
 	ST_LEDGER_SAVE,
 	ST_DIRTY_CLEAR_ALL, /* sqlite: the rebuild saw every mark (single writer) */
-	ST_DIRTY_DONE,      /* pg: clears a mark only if no one re-marked it since it was read */
+	ST_RB_SAVE_BATCH,   /* pg: the rebuild's writes, by chunks of accounts */
+	ST_RB_HISTORY_DELETE_BATCH,
+	ST_RB_HISTORY_INSERT_BATCH,
+	ST_RB_DIRTY_DONE_BATCH, /* clears a mark only if no one re-marked it since it was read */
 
 	/* Streams: a query on SQLite, a cursor declaration on PostgreSQL (fetched with ST_FETCH_*). */
 	ST_RB_ACCOUNTS,
@@ -115,9 +119,28 @@ enum {
 	         * ST_EACH_OBLIGATION */
 };
 /* Payment readers (ST_PAYMENT_GET, ST_PAYMENTS_GET, ST_RB_PAYMENTS; after ACOL_N in ST_EACH_PAYMENT). */
-enum { PCOL_ID = 0, PCOL_ACCOUNT_ID, PCOL_EXT_ID, PCOL_PAID_ON, PCOL_REVERSED_ON, PCOL_AMOUNT, PCOL_REFERENCE, PCOL_N };
+enum {
+	PCOL_ID = 0,
+	PCOL_ACCOUNT_ID,
+	PCOL_EXT_ID,
+	PCOL_PAID_ON,
+	PCOL_REVERSED_ON,
+	PCOL_AMOUNT,
+	PCOL_REFERENCE,
+	PCOL_N
+};
 /* Client readers (ST_CLIENT_GET, ST_EACH_CLIENT). */
-enum { CCOL_ID = 0, CCOL_EXT_ID, CCOL_NAME, CCOL_BRANCH, CCOL_OFFICER, CCOL_PHONE, CCOL_EMAIL, CCOL_LANGUAGE, CCOL_N };
+enum {
+	CCOL_ID = 0,
+	CCOL_EXT_ID,
+	CCOL_NAME,
+	CCOL_BRANCH,
+	CCOL_OFFICER,
+	CCOL_PHONE,
+	CCOL_EMAIL,
+	CCOL_LANGUAGE,
+	CCOL_N
+};
 /* Obligation readers: due_on then the four components (ST_OBLIGATIONS_GET; after the account id in
  * ST_RB_OBLIGATIONS, after ACOL_N + seq in ST_EACH_OBLIGATION). */
 enum { OCOL_DUE_ON = 0, OCOL_PRINCIPAL, OCOL_INTEREST, OCOL_FEES, OCOL_PENALTIES, OCOL_N };

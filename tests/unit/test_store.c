@@ -64,8 +64,7 @@ static store *fresh(fixture *fx, int pg)
 static store *fresh_init(fixture *fx, int pg)
 {
 	store *s = fresh(fx, pg);
-	if (s)
-		T_EQ_INT(store_init(s), STORE_OK, "store_init");
+	if (s) T_EQ_INT(store_init(s), STORE_OK, "store_init");
 	return s;
 }
 
@@ -164,8 +163,7 @@ static void test_init(int pg)
 {
 	fixture fx;
 	store *s = fresh(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	T_EQ_STR(store_backend(s), pg ? "postgres" : "sqlite", "backend name");
 	T_EQ_INT(store_schema_version(s), -1, "version before init");
 	T_EQ_INT(store_init(s), STORE_OK, "init");
@@ -188,8 +186,7 @@ static void test_tx_rules(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_client c = mk_client("C1", "Awa");
 	store_put res;
 	T_EQ_INT(store_client_put(s, &c, &res), STORE_ERR, "write outside a transaction");
@@ -243,11 +240,13 @@ static void test_open_errors(void)
 {
 	store *s = (store *)1;
 	char err[512] = "";
-	T_EQ_INT(store_open("/nonexistent-dir/sub/x.db", &s, err, sizeof err), STORE_ERR, "sqlite in a missing dir");
+	T_EQ_INT(store_open("/nonexistent-dir/sub/x.db", &s, err, sizeof err), STORE_ERR,
+	         "sqlite in a missing dir");
 	T_OK(s == NULL, "no handle on failure");
 	T_OK(err[0] != '\0', "sqlite open error has a message");
 	err[0] = '\0';
-	T_EQ_INT(store_open("postgresql://vigie:s3cr3t-pw@127.0.0.1:1/nodb?password=s3cr3t-pw", &s, err, sizeof err),
+	T_EQ_INT(store_open("postgresql://vigie:s3cr3t-pw@127.0.0.1:1/nodb?password=s3cr3t-pw", &s, err,
+	                    sizeof err),
 	         STORE_ERR, "postgres unreachable");
 	T_OK(err[0] != '\0', "postgres open error has a message");
 	T_OK(strstr(err, "s3cr3t") == NULL, "the password is never shown: %s", err);
@@ -260,8 +259,7 @@ static void test_clients(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_put res = PUT_UPDATED;
 	store_client c = mk_client("C1", "Awa Ndiaye"), got;
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -304,8 +302,7 @@ static void test_accounts(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_put res;
 	store_client c = mk_client("C1", "Awa");
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -320,7 +317,8 @@ static void test_accounts(int pg)
 	T_EQ_INT(again.id, a.id, "unchanged fills the id");
 	store_account other = mk_account("L1", c.id, STORE_LOAN, "XOF", 600000, 19000);
 	T_EQ_INT(store_account_put(s, &other, &res), STORE_CONFLICT, "different principal");
-	T_OK(strstr(store_errmsg(s), "L1") != NULL, "conflict message names the account: %s", store_errmsg(s));
+	T_OK(strstr(store_errmsg(s), "L1") != NULL, "conflict message names the account: %s",
+	     store_errmsg(s));
 	store_account inv = mk_account("L1", c.id, STORE_INVOICE, "XOF", 500000, 19000);
 	T_EQ_INT(store_account_put(s, &inv, &res), STORE_CONFLICT, "an invoice may not reuse a loan's id");
 	store_account i1 = mk_account("I1", c.id, STORE_INVOICE, "EUR", 120000, 19010);
@@ -364,8 +362,7 @@ static void test_obligations(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	int64_t id = setup_loan(s, "C1", "L1");
 	int64_t id2 = setup_loan(s, "C2", "L2");
 	obligation ob[3] = {mk_ob(19030, 1000, 100, 10, 0), mk_ob(19060, 1000, 90, 10, 0),
@@ -419,8 +416,7 @@ static void test_payments(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	int64_t id = setup_loan(s, "C1", "L1");
 	int64_t id2 = setup_loan(s, "C2", "L2");
 	store_put res;
@@ -495,8 +491,7 @@ static void test_rollback(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	int64_t kept = setup_loan(s, "C0", "L0");
 	store_put res;
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -568,24 +563,20 @@ static int rb_fn(void *ctx, const store_account *a, const obligation *ob, int n_
                  int *n_hist)
 {
 	rb_rec *r = ctx;
-	if (r->stop_at && r->n + 1 == r->stop_at)
-		return 7;
+	if (r->stop_at && r->n + 1 == r->stop_at) return 7;
 	int i = r->n < RB_MAX ? r->n : RB_MAX - 1;
 	r->ids[i] = a->id;
 	r->n_ob[i] = n_ob;
 	r->n_pay[i] = n_pay;
 	r->paid[i] = 0;
 	for (int k = 0; k < n_ob; k++)
-		if (k && ob[k].due_on < ob[k - 1].due_on)
-			r->bad_rows++;
+		if (k && ob[k].due_on < ob[k - 1].due_on) r->bad_rows++;
 	for (int k = 0; k < n_pay; k++) {
-		if (pay[k].account_id != a->id)
-			r->bad_rows++;
+		if (pay[k].account_id != a->id) r->bad_rows++;
 		if (k && (pay[k].paid_on < pay[k - 1].paid_on ||
 		          (pay[k].paid_on == pay[k - 1].paid_on && pay[k].id < pay[k - 1].id)))
 			r->bad_rows++;
-		if (pay[k].reversed_on == DATE_NONE)
-			r->paid[i] += pay[k].amount;
+		if (pay[k].reversed_on == DATE_NONE) r->paid[i] += pay[k].amount;
 	}
 	r->n++;
 	snprintf(r->blob, sizeof r->blob, "%s|%d|%d|%lld|%s", a->ext_id, n_ob, n_pay, (long long)r->paid[i],
@@ -612,7 +603,8 @@ static int blob_fn(void *ctx, const store_account *a, const uint8_t *blob, size_
 	blob_rec *b = ctx;
 	if (b->n < RB_MAX) {
 		b->ids[b->n] = a->id;
-		snprintf(b->blobs[b->n], sizeof b->blobs[b->n], "%.*s", blob ? (int)len : 0, blob ? (const char *)blob : "");
+		snprintf(b->blobs[b->n], sizeof b->blobs[b->n], "%.*s", blob ? (int)len : 0,
+		         blob ? (const char *)blob : "");
 	}
 	b->n++;
 	return 0;
@@ -621,8 +613,7 @@ static int blob_fn(void *ctx, const store_account *a, const uint8_t *blob, size_
 static const char *blob_of(const blob_rec *b, int64_t id)
 {
 	for (int i = 0; i < b->n && i < RB_MAX; i++)
-		if (b->ids[i] == id)
-			return b->blobs[i];
+		if (b->ids[i] == id) return b->blobs[i];
 	return "(none)";
 }
 
@@ -642,8 +633,7 @@ static void test_rebuild(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_put res;
 	store_client c = mk_client("C1", "Awa");
 	int64_t ids[5];
@@ -784,14 +774,12 @@ typedef struct {
 static int scan_fn(void *ctx, const store_account *a, const uint8_t *blob, size_t len)
 {
 	scan_rec *r = ctx;
-	if (r->stop_at && r->n + 1 == r->stop_at)
-		return 1;
+	if (r->stop_at && r->n + 1 == r->stop_at) return 1;
 	if (r->n < RB_MAX) {
 		snprintf(r->ext[r->n], sizeof r->ext[r->n], "%s", a->ext_id);
 		r->ids[r->n] = a->id;
 	}
-	if (blob && len)
-		r->with_blob++;
+	if (blob && len) r->with_blob++;
 	r->n++;
 	return 0;
 }
@@ -803,9 +791,9 @@ static void scan(store *s, int kind, const char *cur, int by_client, scan_rec *r
 	T_EQ_INT(store_scan(s, &f, scan_fn, r), STORE_OK, "scan");
 }
 
-static int rb_trivial(void *ctx, const store_account *a, const obligation *ob, int n_ob, const store_payment *pay,
-                      int n_pay, const uint8_t **blob, size_t *blob_len, const ledger_bucket_interval **hist,
-                      int *n_hist)
+static int rb_trivial(void *ctx, const store_account *a, const obligation *ob, int n_ob,
+                      const store_payment *pay, int n_pay, const uint8_t **blob, size_t *blob_len,
+                      const ledger_bucket_interval **hist, int *n_hist)
 {
 	(void)ctx;
 	(void)ob;
@@ -824,8 +812,7 @@ static void test_scan(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_put res;
 	/* clients inserted in an order different from their ext id order */
 	store_client cz = mk_client("Z-client", "Zeynab"), ca = mk_client("A-client", "Aminata");
@@ -840,9 +827,9 @@ static void test_scan(int pg)
 		store_kind kind;
 		const char *cur;
 	} acc[] = {
-	        {"L-9", cz.id, STORE_LOAN, "XOF"},    {"L-2", ca.id, STORE_LOAN, "XOF"},
-	        {"I-5", cz.id, STORE_INVOICE, "EUR"}, {"L-1", cz.id, STORE_LOAN, "EUR"},
-	        {"I-1", ca.id, STORE_INVOICE, "EUR"}, {"L-10", ca.id, STORE_LOAN, "XOF"},
+	    {"L-9", cz.id, STORE_LOAN, "XOF"},    {"L-2", ca.id, STORE_LOAN, "XOF"},
+	    {"I-5", cz.id, STORE_INVOICE, "EUR"}, {"L-1", cz.id, STORE_LOAN, "EUR"},
+	    {"I-1", ca.id, STORE_INVOICE, "EUR"}, {"L-10", ca.id, STORE_LOAN, "XOF"},
 	};
 	int64_t ids[6];
 	for (int i = 0; i < 6; i++) {
@@ -916,8 +903,7 @@ typedef struct {
 
 static void each_note(each_rec *e, const char *ext)
 {
-	if (!e->n)
-		snprintf(e->first, sizeof e->first, "%s", ext);
+	if (!e->n) snprintf(e->first, sizeof e->first, "%s", ext);
 	snprintf(e->last, sizeof e->last, "%s", ext);
 	e->n++;
 }
@@ -925,8 +911,7 @@ static void each_note(each_rec *e, const char *ext)
 static int each_client_fn(void *ctx, const store_client *c)
 {
 	each_rec *e = ctx;
-	if (c->id <= e->prev_id)
-		e->bad_order++;
+	if (c->id <= e->prev_id) e->bad_order++;
 	e->prev_id = c->id;
 	each_note(e, c->ext_id);
 	return 0;
@@ -935,8 +920,7 @@ static int each_client_fn(void *ctx, const store_client *c)
 static int each_account_fn(void *ctx, const store_account *a)
 {
 	each_rec *e = ctx;
-	if (a->id <= e->prev_id || !a->client_ext_id[0])
-		e->bad_order++;
+	if (a->id <= e->prev_id || !a->client_ext_id[0]) e->bad_order++;
 	e->prev_id = a->id;
 	each_note(e, a->ext_id);
 	return 0;
@@ -958,8 +942,7 @@ static int each_obligation_fn(void *ctx, const store_account *a, int seq, const 
 static int each_payment_fn(void *ctx, const store_account *a, const store_payment *p)
 {
 	each_rec *e = ctx;
-	if (p->id <= e->prev_id || p->account_id != a->id)
-		e->bad_order++;
+	if (p->id <= e->prev_id || p->account_id != a->id) e->bad_order++;
 	e->prev_id = p->id;
 	e->sum += p->amount;
 	each_note(e, p->ext_id);
@@ -976,8 +959,7 @@ static void test_exports(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_put res;
 	store_client c2 = mk_client("K2", "Second"), c1 = mk_client("K1", "First");
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -1043,8 +1025,7 @@ static void test_batches(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_rc rc[4];
 	store_put res[4];
 	store_client cl[3] = {mk_client("B1", "One"), mk_client("B2", "Two"), mk_client("B1", "One")};
@@ -1092,7 +1073,8 @@ static void test_batches(int pg)
 	T_EQ_INT(res[2], PUT_UNCHANGED, "X1 unchanged");
 	T_EQ_INT(pa[2].id, pa[0].id, "X1 id");
 	T_EQ_INT(rc[3], STORE_CONFLICT, "X2 another amount");
-	store_payment badp[2] = {mk_payment("X3", ac[0].id, 19010, 10), mk_payment("X4", ac[0].id, 19010, -1)};
+	store_payment badp[2] = {mk_payment("X3", ac[0].id, 19010, 10),
+	                         mk_payment("X4", ac[0].id, 19010, -1)};
 	T_EQ_INT(store_payment_put_many(s, badp, 2, rc, res), STORE_ERR, "an invalid row refuses the batch");
 	T_OK(strstr(store_errmsg(s), "row 2") != NULL, "names the row: %s", store_errmsg(s));
 	T_EQ_INT(store_payment_put_many(s, badp, 0, rc, res), STORE_OK, "empty batch");
@@ -1116,8 +1098,7 @@ static void test_batches_mixed(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	int64_t l0 = setup_loan(s, "C0", "L0");
 	store_client c;
 	T_EQ_INT(store_client_get(s, "C0", &c), STORE_OK, "client");
@@ -1138,14 +1119,12 @@ static void test_batches_mixed(int pg)
 	T_EQ_INT(store_payment_put_many(s, p, 9, rc, res), STORE_OK, "payments");
 	static const int want_rc[9] = {STORE_OK, STORE_OK, STORE_OK, STORE_CONFLICT, STORE_OK,
 	                               STORE_OK, STORE_OK, STORE_OK, STORE_OK};
-	static const int want_res[9] = {PUT_INSERTED, PUT_UNCHANGED, PUT_INSERTED, -1, PUT_INSERTED,
-	                                PUT_INSERTED, PUT_INSERTED, PUT_INSERTED, PUT_INSERTED};
+	static const int want_res[9] = {PUT_INSERTED, PUT_UNCHANGED, PUT_INSERTED, -1,          PUT_INSERTED,
+	                                PUT_INSERTED, PUT_INSERTED,  PUT_INSERTED, PUT_INSERTED};
 	for (int i = 0; i < 9; i++) {
 		T_EQ_INT(rc[i], want_rc[i], "payment row rc");
-		if (want_res[i] >= 0)
-			T_EQ_INT(res[i], want_res[i], "payment row result");
-		if (rc[i] != STORE_OK)
-			continue;
+		if (want_res[i] >= 0) T_EQ_INT(res[i], want_res[i], "payment row result");
+		if (rc[i] != STORE_OK) continue;
 		store_payment got;
 		T_EQ_INT(store_payment_get(s, p[i].ext_id, &got), STORE_OK, "stored");
 		T_EQ_INT(got.id, p[i].id, "the id given is the stored one");
@@ -1167,8 +1146,7 @@ static void test_batches_mixed(int pg)
 	T_EQ_INT(store_account_put_many(s, a, 9, rc, res), STORE_OK, "accounts");
 	for (int i = 0; i < 9; i++) {
 		T_EQ_INT(rc[i], i == 5 ? STORE_CONFLICT : STORE_OK, "account row rc");
-		if (rc[i] != STORE_OK)
-			continue;
+		if (rc[i] != STORE_OK) continue;
 		T_EQ_INT(res[i], i == 2 ? PUT_UNCHANGED : PUT_INSERTED, "account row result");
 		store_account got;
 		T_EQ_INT(store_account_get(s, a[i].ext_id, &got), STORE_OK, "stored");
@@ -1225,33 +1203,30 @@ static void test_batches_mixed(int pg)
 	done(&fx, s);
 }
 
-/* Enough accounts to cross several PostgreSQL FETCH batches (10000) and pipeline chunks (1000). */
+/* Enough accounts to cross several PostgreSQL FETCH batches (10000) and batch chunks (1000). */
 #define VOL_N 12500
 typedef struct {
 	int n, bad;
 	int64_t last_id;
 } vol_rec;
 
-static int vol_rebuild_fn(void *ctx, const store_account *a, const obligation *ob, int n_ob, const store_payment *pay,
-                          int n_pay, const uint8_t **blob, size_t *blob_len, const ledger_bucket_interval **hist,
-                          int *n_hist)
+static int vol_rebuild_fn(void *ctx, const store_account *a, const obligation *ob, int n_ob,
+                          const store_payment *pay, int n_pay, const uint8_t **blob, size_t *blob_len,
+                          const ledger_bucket_interval **hist, int *n_hist)
 {
 	vol_rec *v = ctx;
 	static char b[32];
 	static ledger_bucket_interval h[1];
 	int i = atoi(a->ext_id + 1);
-	if (a->id <= v->last_id)
-		v->bad++;
+	if (a->id <= v->last_id) v->bad++;
 	v->last_id = a->id;
 	int want_ob = i % 4, want_pay = i % 3;
-	if (n_ob != want_ob || n_pay != want_pay)
-		v->bad++;
+	if (n_ob != want_ob || n_pay != want_pay) v->bad++;
 	for (int k = 0; k < n_ob; k++)
 		if (ob[k].amount[COMP_PRINCIPAL] != (int64_t)i * 10 + k || ob[k].due_on != 19000 + 30 * k)
 			v->bad++;
 	for (int k = 0; k < n_pay; k++)
-		if (pay[k].amount != i + k + 1 || pay[k].account_id != a->id)
-			v->bad++;
+		if (pay[k].amount != i + k + 1 || pay[k].account_id != a->id) v->bad++;
 	v->n++;
 	snprintf(b, sizeof b, "%d", i);
 	*blob = (const uint8_t *)b;
@@ -1267,10 +1242,8 @@ static int vol_scan_fn(void *ctx, const store_account *a, const uint8_t *blob, s
 	vol_rec *v = ctx;
 	char want[32];
 	snprintf(want, sizeof want, "%d", atoi(a->ext_id + 1));
-	if (!blob || len != strlen(want) || memcmp(blob, want, len) != 0)
-		v->bad++;
-	if (a->id <= v->last_id)
-		v->bad++;
+	if (!blob || len != strlen(want) || memcmp(blob, want, len) != 0) v->bad++;
+	if (a->id <= v->last_id) v->bad++;
 	v->last_id = a->id;
 	v->n++;
 	return 0;
@@ -1280,8 +1253,7 @@ static void test_volume(int pg)
 {
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
-	if (!s)
-		return;
+	if (!s) return;
 	store_client c = mk_client("V", "Volume");
 	store_put one;
 	T_EQ_INT(store_begin_bulk(s), STORE_OK, "begin bulk");
@@ -1305,8 +1277,7 @@ static void test_volume(int pg)
 		int j = VOL_N - 1 - i;
 		for (int k = 0; k < j % 4; k++)
 			obs[j * 3 + k] = mk_ob(19000 + 30 * k, (int64_t)j * 10 + k, 1, 0, 0);
-		if (j % 4)
-			sets[ns++] = (store_obligation_set){acc[j].id, &obs[j * 3], j % 4};
+		if (j % 4) sets[ns++] = (store_obligation_set){acc[j].id, &obs[j * 3], j % 4};
 		for (int k = 0; k < j % 3; k++) {
 			char ext[32];
 			snprintf(ext, sizeof ext, "VP%d-%d", j, k);
@@ -1379,8 +1350,9 @@ int main(void)
 
 	static char base[400];
 	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env, "VIGIE_PG_BASE is not set: the PostgreSQL half of the store tests needs a server "
-	                  "(eval \"$(scripts/pg-test-server.sh start | sed -n 2p | sed 's/^/export VIGIE_PG_BASE=/')\")");
+	T_OK(env && *env,
+	     "VIGIE_PG_BASE is not set: the PostgreSQL half of the store tests needs a server "
+	     "(eval \"$(scripts/pg-test-server.sh start | sed -n 2p | sed 's/^/export VIGIE_PG_BASE=/')\")");
 	if (env && *env) {
 		snprintf(base, sizeof base, "%s", env);
 		size_t l = strlen(base);
