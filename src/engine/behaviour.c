@@ -1,0 +1,430 @@
+/* behaviour.c: behavioural variables per client from the store's ledgers, and the outcome over a
+ * horizon (see behaviour.h; definitions in docs/scoring.md).
+ *
+ * How a loan's history is walked without visiting every day: the oldest obligation not fully paid
+ * (ledger_state.oldest_unpaid_due, u) changes only on a day when a payment is counted or a reversal
+ * takes effect. Between two such days u is constant and DPD(t) = t - u grows by one a day, so the
+ * largest DPD over a window is reached on the last day of one of these segments, or on the window's
+ * last day. The core computes u once per event day (ledger_state_as_of); everything else (DPD in any
+ * window, whether an installment was paid by its due date, whether a payment left its installment
+ * unpaid) is read from that short list of segments. */
+#include "engine/behaviour.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/currency.h"
+#include "engine/ledger_sync.h"
+
+const char *const BH_VAR_NAMES[BH_N_VARS] = {
+    "max_dpd_3m",
+    "max_dpd_6m",
+    "max_dpd_12m",
+    "dpd_now",
+    "on_time_share_12m",
+    "partial_payments_12m",
+    "loans",
+    "relationship_days",
+    "outstanding_principal",
+    "outstanding_share",
+    "active_loans",
+    "days_since_last_payment",
+};
+
+/* One segment of a loan's history: from `day` on (until the next segment), the oldest obligation not
+ * fully paid falls due on u (DATE_NONE: everything is paid). */
+typedef struct {
+	civil_day day;
+	civil_day u;
+} segment;
+
+/* What is accumulated over the loans of one client. */
+typedef struct {
+	int64_t client_id;
+	char ext_id[STORE_ID_MAX];
+	int32_t max_dpd[3]; /* 3, 6, 12 months */
+	int32_t dpd_now;
+	long due, on_time, partials;
+	long loans, active;
+	civil_day first_start, last_paid;
+	int64_t outstanding, principal; /* of the active loans, minor units */
+	char currency[4];
+	int exponent;
+	int mixed; /* active loans in more than one currency */
+	int bad;
+} client_acc;
+
+typedef struct {
+	const behaviour_opts *o;
+	civil_day from[3]; /* first day of the 3, 6 and 12 month windows */
+	civil_day until;   /* D + horizon (D without a horizon) */
+	ledger_buf buf;
+	segment *seg;
+	int cap_seg;
+	civil_day *days;
+	int cap_days;
+	client_acc acc;
+	int have_client;
+	/* the output, column by column */
+	double *col[BH_N_VARS + 1];
+	size_t n_missing[BH_N_VARS + 1];
+	char *ids;
+	size_t ids_len, ids_cap;
+	size_t *off;
+	size_t n_rows, cap_rows;
+	behaviour_stats st;
+	char err[256];
+} ctx;
+
+static int cmp_day(const void *a, const void *b)
+{
+	civil_day x = *(const civil_day *)a, y = *(const civil_day *)b;
+	return (x > y) - (x < y);
+}
+
+static int grow(void **p, int *cap, int need, size_t size)
+{
+	if (need <= *cap) return 0;
+	int nc = *cap ? *cap : 32;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(*p, size * (size_t)nc);
+	if (!np) return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+/* DPD on day t in a segment whose oldest unpaid obligation falls due on u. */
+static int32_t dpd_at(civil_day u, civil_day t)
+{
+	return u != DATE_NONE && u < t ? t - u : 0;
+}
+
+/* The segment holding day t (the last one starting on or before t). */
+static int seg_of(const segment *s, int n, civil_day t)
+{
+	int lo = 0, hi = n - 1; /* s[0].day is before any day */
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (s[mid].day <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* The largest DPD on a day of [lo, hi], clipped to the days the loan is followed: from its start to
+ * the day before its write-off. */
+static int32_t max_dpd(const segment *s, int n, civil_day lo, civil_day hi, const store_account *a)
+{
+	if (lo < a->start_on) lo = a->start_on;
+	if (a->written_off_on != DATE_NONE && hi >= a->written_off_on) hi = a->written_off_on - 1;
+	int32_t best = 0;
+	if (lo > hi) return 0;
+	for (int i = seg_of(s, n, lo); i < n && s[i].day <= hi; i++) {
+		civil_day end = i + 1 < n ? s[i + 1].day - 1 : hi; /* the segment's last day */
+		if (end > hi) end = hi;
+		int32_t v = dpd_at(s[i].u, end);
+		if (v > best) best = v;
+	}
+	return best;
+}
+
+static int counted_at(const ledger_payment *p, civil_day d)
+{
+	return p->paid_on <= d && (p->reversed_on == DATE_NONE || p->reversed_on > d);
+}
+
+/* Adds one decoded loan (disbursed on or before D) to the client's accumulator. */
+static int add_loan(ctx *c, const store_account *a)
+{
+	const behaviour_opts *o = c->o;
+	const civil_day D = o->as_of;
+	const obligation *ob = c->buf.ob;
+	const ledger_payment *pay = c->buf.pay;
+	int n_ob = c->buf.n_ob, n_pay = c->buf.n_pay;
+	ledger_account acct = {.start_on = a->start_on, .written_off_on = a->written_off_on};
+	ledger_state st;
+	client_acc *k = &c->acc;
+
+	if (ledger_state_as_of(&acct, ob, n_ob, pay, n_pay, &o->order, D, NULL, &st)) goto invalid;
+	int active = st.status == ACCOUNT_ACTIVE;
+	civil_day until = active && o->horizon > 0 ? c->until : D;
+
+	/* the days on which u may change, up to `until` */
+	if (grow((void **)&c->days, &c->cap_days, 2 * n_pay + 1, sizeof *c->days)) goto nomem;
+	int nd = 0, reversals = 0;
+	for (int i = 0; i < n_pay; i++) {
+		if (pay[i].paid_on > c->st.last_paid_on || c->st.last_paid_on == DATE_NONE)
+			c->st.last_paid_on = pay[i].paid_on;
+		if (pay[i].paid_on <= until) c->days[nd++] = pay[i].paid_on;
+		if (pay[i].reversed_on != DATE_NONE && pay[i].reversed_on <= until) {
+			c->days[nd++] = pay[i].reversed_on;
+			reversals = 1;
+		}
+	}
+	if (reversals) qsort(c->days, (size_t)nd, sizeof *c->days, cmp_day);
+	if (grow((void **)&c->seg, &c->cap_seg, nd + 1, sizeof *c->seg)) goto nomem;
+	segment *s = c->seg;
+	ledger_state x;
+	/* before any payment: the first obligation with something due */
+	if (ledger_state_as_of(&acct, ob, n_ob, pay, 0, &o->order, a->start_on, NULL, &x)) goto invalid;
+	int ns = 0;
+	s[ns++] = (segment){DATE_MIN - 1, x.oldest_unpaid_due};
+	for (int i = 0; i < nd; i++) {
+		if (i > 0 && c->days[i] == c->days[i - 1]) continue;
+		if (ledger_state_as_of(&acct, ob, n_ob, pay, n_pay, &o->order, c->days[i], NULL, &x))
+			goto invalid;
+		s[ns++] = (segment){c->days[i], x.oldest_unpaid_due};
+	}
+
+	/* DPD in the windows, now, and the outcome */
+	for (int w = 0; w < 3; w++) {
+		int32_t v = max_dpd(s, ns, c->from[w], D, a);
+		if (v > k->max_dpd[w]) k->max_dpd[w] = v;
+	}
+	if (active) {
+		if (st.dpd > k->dpd_now) k->dpd_now = st.dpd;
+		if (o->horizon > 0 && (max_dpd(s, ns, D + 1, c->until, a) >= BH_BAD_DPD ||
+		                       (a->written_off_on != DATE_NONE && a->written_off_on <= c->until)))
+			k->bad = 1;
+	}
+
+	/* installments due in the 12-month window (and before a write-off): paid by their due date? */
+	for (int i = 0; i < n_ob; i++) {
+		civil_day due = ob[i].due_on;
+		if (due < c->from[2] || due > D) continue;
+		if (a->written_off_on != DATE_NONE && due >= a->written_off_on) continue;
+		int64_t total = 0;
+		for (int m = 0; m < COMP_N; m++)
+			total += ob[i].amount[m];
+		if (total <= 0) continue;
+		civil_day u = s[seg_of(s, ns, due)].u;
+		k->due++;
+		/* obligations are paid oldest first, so the one due on `due` is paid iff u is later */
+		if (u == DATE_NONE || u > due) k->on_time++;
+	}
+
+	/* payments in the window (counted at D) after which the installment they went to, the oldest
+	 * not fully paid before their day, is still not fully paid */
+	for (int i = 0; i < n_pay; i++) {
+		if (!counted_at(&pay[i], D)) continue;
+		if (k->last_paid == DATE_NONE || pay[i].paid_on > k->last_paid) k->last_paid = pay[i].paid_on;
+		if (pay[i].paid_on < c->from[2]) continue;
+		int j = seg_of(s, ns, pay[i].paid_on);
+		if (j > 0 && s[j].day == pay[i].paid_on && s[j - 1].u != DATE_NONE && s[j].u == s[j - 1].u)
+			k->partials++;
+	}
+
+	/* cycle, relationship, exposure */
+	k->loans++;
+	if (k->first_start == DATE_NONE || a->start_on < k->first_start) k->first_start = a->start_on;
+	if (active) {
+		if (k->active == 0) {
+			memcpy(k->currency, a->currency, sizeof k->currency);
+			const currency_info *ci = currency_find(a->currency, strlen(a->currency));
+			k->exponent = ci ? ci->exponent : 0;
+		} else if (strcmp(k->currency, a->currency) != 0) {
+			k->mixed = 1;
+		}
+		k->active++;
+		if (__builtin_add_overflow(k->outstanding, st.outstanding_principal, &k->outstanding) ||
+		    __builtin_add_overflow(k->principal, a->principal, &k->principal))
+			k->mixed = 1; /* not representable: leave the amounts missing */
+	}
+	c->st.loans++;
+	return 0;
+invalid:
+	snprintf(c->err, sizeof c->err, "account %s: invalid ledger (overflow or unsorted rows)", a->ext_id);
+	return -1;
+nomem:
+	snprintf(c->err, sizeof c->err, "out of memory");
+	return -1;
+}
+
+static void acc_reset(client_acc *k, const store_account *a)
+{
+	memset(k, 0, sizeof *k);
+	k->client_id = a->client_id;
+	snprintf(k->ext_id, sizeof k->ext_id, "%s", a->client_ext_id);
+	k->first_start = DATE_NONE;
+	k->last_paid = DATE_NONE;
+}
+
+static int grow_rows(ctx *c)
+{
+	if (c->n_rows < c->cap_rows) return 0;
+	size_t nc = c->cap_rows ? c->cap_rows * 2 : 1024;
+	for (int j = 0; j <= BH_N_VARS; j++) {
+		double *p = realloc(c->col[j], sizeof *p * nc);
+		if (!p) return -1;
+		c->col[j] = p;
+	}
+	size_t *off = realloc(c->off, sizeof *off * nc);
+	if (!off) return -1;
+	c->off = off;
+	c->cap_rows = nc;
+	return 0;
+}
+
+static void put(ctx *c, int j, double v)
+{
+	c->col[j][c->n_rows] = v;
+	if (isnan(v)) c->n_missing[j]++;
+}
+
+/* Writes the current client's row (when it has an active loan at D). */
+static int flush(ctx *c)
+{
+	if (!c->have_client) return 0;
+	c->have_client = 0;
+	const client_acc *k = &c->acc;
+	if (k->loans == 0) return 0;
+	c->st.clients++;
+	if (k->active == 0) return 0;
+	size_t len = strlen(k->ext_id) + 1;
+	if (grow_rows(c)) goto nomem;
+	if (c->ids_len + len > c->ids_cap) {
+		size_t nc = c->ids_cap ? c->ids_cap * 2 : 16384;
+		while (nc < c->ids_len + len)
+			nc *= 2;
+		char *p = realloc(c->ids, nc);
+		if (!p) goto nomem;
+		c->ids = p;
+		c->ids_cap = nc;
+	}
+	memcpy(c->ids + c->ids_len, k->ext_id, len);
+	c->off[c->n_rows] = c->ids_len;
+	c->ids_len += len;
+
+	const civil_day D = c->o->as_of;
+	double scale = pow(10.0, k->exponent);
+	put(c, BH_MAX_DPD_3M, k->max_dpd[0]);
+	put(c, BH_MAX_DPD_6M, k->max_dpd[1]);
+	put(c, BH_MAX_DPD_12M, k->max_dpd[2]);
+	put(c, BH_DPD_NOW, k->dpd_now);
+	put(c, BH_ON_TIME_SHARE_12M, k->due ? (double)k->on_time / (double)k->due : NAN);
+	put(c, BH_PARTIAL_PAYMENTS_12M, (double)k->partials);
+	put(c, BH_LOANS, (double)k->loans);
+	put(c, BH_RELATIONSHIP_DAYS, (double)(D - k->first_start));
+	put(c, BH_OUTSTANDING, k->mixed ? NAN : (double)k->outstanding / scale);
+	put(c, BH_OUTSTANDING_SHARE,
+	    k->mixed || k->principal <= 0 ? NAN : (double)k->outstanding / (double)k->principal);
+	put(c, BH_ACTIVE_LOANS, (double)k->active);
+	put(c, BH_DAYS_SINCE_PAYMENT, k->last_paid == DATE_NONE ? NAN : (double)(D - k->last_paid));
+	c->col[BH_N_VARS][c->n_rows] = k->bad;
+	c->st.bads += k->bad;
+	c->n_rows++;
+	c->st.rows++;
+	return 0;
+nomem:
+	snprintf(c->err, sizeof c->err, "out of memory");
+	return -1;
+}
+
+static int one(void *vc, const store_account *a, const uint8_t *blob, size_t len)
+{
+	ctx *c = vc;
+	if (a->kind != STORE_LOAN || a->start_on > c->o->as_of) return 0;
+	if (!c->have_client || a->client_id != c->acc.client_id) {
+		if (flush(c)) return -1;
+		acc_reset(&c->acc, a);
+		c->have_client = 1;
+	}
+	if (ledger_buf_decode(&c->buf, blob, len)) {
+		snprintf(c->err, sizeof c->err, "account %s: corrupt ledger data", a->ext_id);
+		return -1;
+	}
+	return add_loan(c, a);
+}
+
+/* Hands the columns over to a data set (the context keeps nothing). */
+static int to_dataset(ctx *c, dataset **out)
+{
+	int with_target = c->o->horizon > 0;
+	int n_cols = 1 + BH_N_VARS + with_target;
+	dataset *d = calloc(1, sizeof *d);
+	if (!d) return -1;
+	d->cols = calloc((size_t)n_cols, sizeof *d->cols);
+	size_t rows = c->n_rows ? c->n_rows : 1;
+	d->line = malloc(sizeof *d->line * rows);
+	if (!d->cols || !d->line || grow_rows(c) /* at least one row of room */) {
+		free(d->cols);
+		free(d->line);
+		free(d);
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_rows; i++)
+		d->line[i] = (long)i + 2; /* as in the CSV that `score features` writes */
+	d->n_rows = c->n_rows;
+	d->rows_cap = c->n_rows;
+	d->n_cols = n_cols;
+	int fail = 0;
+	ds_column *col = &d->cols[0];
+	col->name = strdup(BH_ID);
+	col->kind = DS_ID;
+	col->text = c->ids ? c->ids : calloc(1, 1);
+	col->off = c->off;
+	c->ids = NULL;
+	c->off = NULL;
+	fail |= !col->name || !col->text;
+	for (int j = 0; j < BH_N_VARS + with_target; j++) {
+		col = &d->cols[1 + j];
+		col->name = strdup(j < BH_N_VARS ? BH_VAR_NAMES[j] : BH_TARGET);
+		col->kind = j < BH_N_VARS ? DS_NUMERIC : DS_BINARY;
+		col->num = c->col[j];
+		col->n_missing = c->n_missing[j];
+		c->col[j] = NULL;
+		fail |= !col->name;
+	}
+	if (fail) {
+		dataset_free(d);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+int behaviour_dataset(store *s, const behaviour_opts *o, dataset **out, behaviour_stats *st, char *err,
+                      size_t errcap)
+{
+	*out = NULL;
+	if (o->horizon < 0 || o->horizon > BH_MAX_HORIZON || date_add_days(o->as_of, 0) == DATE_NONE ||
+	    date_add_months(o->as_of, -12, 0) == DATE_NONE ||
+	    date_add_days(o->as_of, o->horizon) == DATE_NONE) {
+		snprintf(err, errcap, "as-of date or horizon out of range");
+		return -1;
+	}
+	ctx c = {.o = o};
+	c.st.last_paid_on = DATE_NONE;
+	static const int months[3] = {3, 6, 12};
+	for (int w = 0; w < 3; w++)
+		c.from[w] = date_add_months(o->as_of, -months[w], 0) + 1;
+	c.until = o->as_of + o->horizon;
+	store_scan_filter f = {.kind = STORE_LOAN, .currency = o->currency, .by_client = 1};
+	store_rc rc = store_scan(s, &f, one, &c);
+	int r = 0;
+	if (rc != STORE_OK) {
+		snprintf(err, errcap, "%s", c.err[0] ? c.err : store_errmsg(s));
+		r = -1;
+	} else if (flush(&c)) {
+		snprintf(err, errcap, "%s", c.err);
+		r = -1;
+	} else if (to_dataset(&c, out)) {
+		snprintf(err, errcap, "out of memory");
+		r = -1;
+	}
+	if (st) *st = c.st;
+	ledger_buf_free(&c.buf);
+	free(c.seg);
+	free(c.days);
+	for (int j = 0; j <= BH_N_VARS; j++)
+		free(c.col[j]);
+	free(c.ids);
+	free(c.off);
+	return r;
+}
