@@ -102,7 +102,9 @@ const char *import_kind_name(import_kind k)
 
 /* ---- the import context ---- */
 
-#define ACCT_CACHE 4096
+#define ACCT_CACHE        4096
+#define BATCH             1024 /* rows per *_many call */
+#define BATCH_OBLIGATIONS 16384
 
 typedef struct {
 	store *s;
@@ -127,6 +129,23 @@ typedef struct {
 	obligation *sched;
 	long *sched_lines;
 	int n_sched, cap_sched;
+	/* batches written with the store's *_many functions (one statement for many rows) */
+	store_payment pay[BATCH];
+	long pay_line[BATCH];
+	civil_day pay_rev[BATCH];
+	char pay_cur[BATCH][4];
+	store_rc pay_rc[BATCH];
+	store_put pay_res[BATCH];
+	int n_pay;
+	obligation *bob; /* obligations of the pending schedule blocks, back to back */
+	int n_bob, cap_bob;
+	store_obligation_set bset[BATCH];
+	int bset_off[BATCH];
+	long bset_line[BATCH];
+	char bset_ext[BATCH][STORE_ID_MAX];
+	store_rc bset_rc[BATCH];
+	store_put bset_res[BATCH];
+	int n_bset;
 } imp;
 
 static void error_at(imp *c, long line, const char *field, const char *fmt, ...)
@@ -609,6 +628,60 @@ static void row_invoice(imp *c)
 	put_obligations(c, &a, &ob, 1, c->row.line);
 }
 
+/* Writes the buffered payments in one batch and reports each row's outcome at its own line. */
+static void flush_payments(imp *c)
+{
+	int n = c->n_pay;
+	c->n_pay = 0;
+	if (!n || c->failed) return;
+	if (store_payment_put_many(c->s, c->pay, n, c->pay_rc, c->pay_res) != STORE_OK) {
+		store_failed(c, "payment_id");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		store_payment *p = &c->pay[i];
+		store_put put = c->pay_res[i];
+		if (c->pay_rc[i] == STORE_CONFLICT) {
+			store_payment old;
+			char d[16], amt[48];
+			if (store_payment_get(c->s, p->ext_id, &old) != STORE_OK) {
+				store_failed(c, "payment_id");
+				return;
+			}
+			date_format(old.paid_on, d, sizeof d);
+			fmt_amount(old.amount, c->pay_cur[i], amt, sizeof amt);
+			error_at(
+			    c, c->pay_line[i], "payment_id",
+			    "expected a new payment id or the payment already posted under it, found \"%s\" "
+			    "already posted with other data (%s on %s)",
+			    p->ext_id, amt, d);
+			continue;
+		}
+		if (c->pay_rc[i] != STORE_OK) {
+			store_failed(c, "payment_id");
+			return;
+		}
+		if (c->pay_rev[i] != DATE_NONE) {
+			store_put rp;
+			store_rc rc = store_payment_reverse(c->s, p->ext_id, c->pay_rev[i], &rp);
+			if (rc == STORE_CONFLICT) {
+				char d[16];
+				date_format(c->pay_rev[i], d, sizeof d);
+				error_at(c, c->pay_line[i], "reversed_on",
+				         "expected the reversal date already stored for %s, found %s",
+				         p->ext_id, d);
+				continue;
+			}
+			if (rc != STORE_OK) {
+				store_failed(c, "reversed_on");
+				return;
+			}
+			if (put == PUT_UNCHANGED && rp != PUT_UNCHANGED) put = PUT_UPDATED;
+		}
+		count_put(c, put);
+	}
+}
+
 static void row_payment(imp *c)
 {
 	store_payment p = {.reversed_on = DATE_NONE};
@@ -658,46 +731,13 @@ static void row_payment(imp *c)
 	}
 	if (bad) return;
 	p.account_id = a.id;
-	civil_day rev = p.reversed_on;
+	int k = c->n_pay++;
+	c->pay_rev[k] = p.reversed_on; /* applied after the put, so a re-import compares as before */
 	p.reversed_on = DATE_NONE;
-	store_put put;
-	rc = store_payment_put(c->s, &p, &put);
-	if (rc == STORE_CONFLICT) {
-		store_payment old;
-		char d[16], amt[48];
-		if (store_payment_get(c->s, p.ext_id, &old) != STORE_OK) {
-			store_failed(c, "payment_id");
-			return;
-		}
-		date_format(old.paid_on, d, sizeof d);
-		fmt_amount(old.amount, a.currency, amt, sizeof amt);
-		error_at(c, c->row.line, "payment_id",
-		         "expected a new payment id or the payment already posted under it, found \"%s\" "
-		         "already posted "
-		         "with other data (%s on %s)",
-		         p.ext_id, amt, d);
-		return;
-	}
-	if (rc != STORE_OK) {
-		store_failed(c, "payment_id");
-		return;
-	}
-	if (rev != DATE_NONE) {
-		store_put rp;
-		rc = store_payment_reverse(c->s, p.ext_id, rev, &rp);
-		if (rc == STORE_CONFLICT) {
-			error_at(c, c->row.line, "reversed_on",
-			         "expected the reversal date already stored for %s, found %s", p.ext_id,
-			         val(c, PA_REVERSED, NULL));
-			return;
-		}
-		if (rc != STORE_OK) {
-			store_failed(c, "reversed_on");
-			return;
-		}
-		if (put == PUT_UNCHANGED && rp != PUT_UNCHANGED) put = PUT_UPDATED;
-	}
-	count_put(c, put);
+	c->pay[k] = p;
+	c->pay_line[k] = c->row.line;
+	memcpy(c->pay_cur[k], a.currency, 4);
+	if (c->n_pay == BATCH) flush_payments(c);
 }
 
 /* ---- schedules: rows of one loan form a block, checked and written as a whole ---- */
@@ -706,6 +746,62 @@ static int cmp_due(const void *x, const void *y)
 {
 	const obligation *a = x, *b = y;
 	return (a->due_on > b->due_on) - (a->due_on < b->due_on);
+}
+
+/* Writes the queued schedule blocks in one batch; each block's outcome is reported at its first line. */
+static void flush_schedules(imp *c)
+{
+	int n = c->n_bset;
+	c->n_bset = 0;
+	c->n_bob = 0;
+	if (!n || c->failed) return;
+	for (int i = 0; i < n; i++) /* the buffer may have moved while blocks were queued */
+		c->bset[i].ob = c->bob + c->bset_off[i];
+	if (store_obligations_set_many(c->s, c->bset, n, c->bset_rc, c->bset_res) != STORE_OK) {
+		store_failed(c, "schedule");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (c->bset_rc[i] == STORE_CONFLICT) {
+			error_at(c, c->bset_line[i], "loan_id",
+			         "expected the schedule already stored for %s (a schedule is changed by "
+			         "rescheduling, "
+			         "not by import), found a different one",
+			         c->bset_ext[i]);
+			continue;
+		}
+		if (c->bset_rc[i] != STORE_OK) {
+			store_failed(c, "schedule");
+			return;
+		}
+		for (int k = 0; k < c->bset[i].n; k++) /* rows of schedules.csv count one by one */
+			count_put(c, c->bset_res[i]);
+	}
+}
+
+static void queue_schedule(imp *c, const store_account *a, const obligation *ob, int n, long line)
+{
+	if (c->n_bob + n > c->cap_bob) {
+		int nc = c->cap_bob ? c->cap_bob : BATCH_OBLIGATIONS;
+		while (nc < c->n_bob + n)
+			nc *= 2;
+		obligation *nb = realloc(c->bob, sizeof *nb * (size_t)nc);
+		if (!nb) {
+			fprintf(c->err, "%s: out of memory\n", c->label);
+			c->failed = 1;
+			return;
+		}
+		c->bob = nb;
+		c->cap_bob = nc;
+	}
+	int k = c->n_bset++;
+	memcpy(c->bob + c->n_bob, ob, sizeof *ob * (size_t)n);
+	c->bset[k] = (store_obligation_set){.account_id = a->id, .n = n};
+	c->bset_off[k] = c->n_bob;
+	c->bset_line[k] = line;
+	memcpy(c->bset_ext[k], a->ext_id, STORE_ID_MAX);
+	c->n_bob += n;
+	if (c->n_bset == BATCH || c->n_bob >= BATCH_OBLIGATIONS) flush_schedules(c);
 }
 
 static void flush_schedule(imp *c)
@@ -768,7 +864,7 @@ static void flush_schedule(imp *c)
 		    a->ext_id, want, got, c->sched_line, c->sched_lines[n - 1]);
 		bad = 1;
 	}
-	if (!bad) put_obligations(c, a, c->sched, n, c->sched_line);
+	if (!bad) queue_schedule(c, a, c->sched, n, c->sched_line);
 }
 
 static void row_schedule(imp *c)
@@ -970,7 +1066,11 @@ import_rc import_csv(store *s, import_kind k, const char *path, const char *labe
 		}
 		if (c->failed) break;
 	}
-	if (!c->failed && !fatal && k == IMPORT_SCHEDULES) flush_schedule(c);
+	if (!c->failed && !fatal && k == IMPORT_SCHEDULES) {
+		flush_schedule(c);
+		flush_schedules(c);
+	}
+	if (!c->failed && !fatal && k == IMPORT_PAYMENTS) flush_payments(c);
 	if (!have_header && !fatal && !c->failed)
 		error_at(c, 1, "header", "expected a header line naming the columns, found an empty file");
 	if (st->errors > IMPORT_MAX_REPORTED)
@@ -997,6 +1097,7 @@ out:
 	idset_free(c->seen);
 	free(c->sched);
 	free(c->sched_lines);
+	free(c->bob);
 	free(c);
 	return result;
 }
