@@ -60,6 +60,15 @@ has_text "unchanged" "$WORK/out" "1 unchanged"
 check_exit "P1 with another amount" 1 v import payments "$WORK/p1b.csv"
 has_text "conflict explained" "$E" 'p1b.csv:2: payment_id: expected a new payment id or the payment already posted under it, found "P1" already posted with other data (42000 XOF on 2024-02-29)'
 
+# Rows are written in batches: an outcome far into the file is still reported at its own line.
+awk 'BEGIN { print "payment_id,account_id,paid_on,amount"; for (i = 1; i <= 2500; i++) printf "B%d,L2,2024-03-01,1\n", i }' > "$WORK/many.csv"
+awk 'NR == 2002 { sub(/,1$/, ",2") } { print }' "$WORK/many.csv" > "$WORK/many2.csv"
+check "2500 payments" v import payments "$WORK/many.csv"
+has_text "all inserted" "$WORK/out" "2500 rows: 2500 inserted"
+check_exit "one changed deep in the file" 1 v import payments "$WORK/many2.csv"
+has_line "reported at its own line" "$E" "$WORK/"'many2.csv:2002: payment_id: expected a new payment id or the payment already posted under it, found "B2001" already posted with other data (1 XOF on 2024-03-01)'
+has_text "only that one" "$E" "rejected: 1 error in 2500 rows"
+
 # usage errors
 check_exit "no command" 2 "$VIGIE"
 check_exit "unknown command" 2 v frobnicate
