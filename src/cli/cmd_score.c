@@ -1,28 +1,37 @@
-/* cmd_score.c: `vigie score train|eval|apply`: fits a credit scorecard on a CSV data set and writes
- * it as a model file (io/model_file), evaluates a model on test rows (AUC, Gini, KS, calibration,
- * grades), and scores clients with, on request, every variable's bin and points. The statistics
- * are core/scorecard; reading the data is io/dataset. None of these commands uses the store. */
+/* cmd_score.c: `vigie score train|eval|apply|features`: fits a credit scorecard on a data set and
+ * writes it as a model file (io/model_file), evaluates a model on test rows (AUC, Gini, KS,
+ * calibration, grades), and scores clients with, on request, every variable's bin and points. The
+ * data set is a CSV file (io/dataset), or, with --from-ledger, the behavioural variables of every
+ * client computed from the store's ledgers as of a date (engine/behaviour), with the outcome over a
+ * horizon for training and back-testing; `features` writes that data set as CSV. The statistics are
+ * core/scorecard. Only the --from-ledger forms read the store, and they never write to it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/scorecard.h"
+#include "engine/behaviour.h"
 #include "io/csv_out.h"
 #include "io/dataset.h"
 #include "io/json_out.h"
 #include "io/model_file.h"
 
 static const char HELP[] =
-    "usage: vigie score train|eval|apply [options]   (vigie score SUBCOMMAND --help)\n"
+    "usage: vigie score train|eval|apply|features [options]   (vigie score SUBCOMMAND --help)\n"
     "\n"
-    "  train   fit a credit scorecard on a CSV data set and write it as a model file\n"
-    "  eval    AUC, Gini, KS, calibration and the distribution by grade of a model on test rows\n"
-    "  apply   score clients: id, score, grade, probability of bad; --explain adds the bin and\n"
-    "          points of every variable\n"
+    "  train     fit a credit scorecard on a CSV data set and write it as a model file\n"
+    "  eval      AUC, Gini, KS, calibration and the distribution by grade of a model on test rows\n"
+    "  apply     score clients: id, score, grade, probability of bad; --explain adds the bin and\n"
+    "            points of every variable\n"
+    "  features  write the behavioural variables computed from the ledger as CSV\n"
     "\n"
-    "The method (binning, weight of evidence, logistic regression, scaling) is in docs/scoring.md.\n"
-    "These commands do not use the store.\n";
+    "With --from-ledger --as-of DATE, train, eval and apply take the behavioural data set computed\n"
+    "from the store's ledgers instead of a CSV file: one row per client with a loan active at DATE\n"
+    "(payment history, loan cycle, relationship age, exposure), and for train and eval the outcome\n"
+    "over --horizon days (bad = a loan 31 or more days past due, or written off, within it).\n"
+    "The method and the exact definitions are in docs/scoring.md. Only --from-ledger reads the\n"
+    "store (--db), and nothing here writes to it.\n";
 
 static const char HELP_TRAIN[] =
     "usage: vigie score train --data FILE.csv --target COL [options]\n"
@@ -56,6 +65,14 @@ static const char HELP_TRAIN[] =
     "                        700 or more, ..., E below 550; a last name without a score names the\n"
     "                        bottom grade, e.g. A:560,B:530,C:500,D:470,E)\n"
     "\n"
+    "From the ledger (instead of --data, --target, --split-column, --id-column):\n"
+    "  --from-ledger         train on the behavioural data set computed from the store\n"
+    "  --as-of DATE          the observation date: the variables as of DATE ...\n"
+    "  --horizon DAYS        ... and the outcome over (DATE, DATE + DAYS]: bad = 1 when a loan active\n"
+    "                        at DATE is 31 or more days past due on one of those days (or written off)\n"
+    "  --currency CODE       only the loans in this currency\n"
+    "  --allocation ORDER    payment allocation order (default vertical:penalty,fee,interest,principal)\n"
+    "\n"
     "Exit codes: 0 the model is written; 1 bad data (FILE:LINE: messages); 2 usage; 3 I/O failure.\n";
 
 static const char HELP_EVAL[] =
@@ -73,7 +90,11 @@ static const char HELP_EVAL[] =
     "                        column when the data has it, else every row)\n"
     "  --split-value V       (default test)\n"
     "  --all                 every row, whatever the split column\n"
-    "  --format table|json   (default table)\n";
+    "  --format table|json   (default table)\n"
+    "\n"
+    "Back-test on the ledger (instead of --data): the model, trained at an earlier date, scores the\n"
+    "clients as of --as-of, and the outcome is what the ledger shows over the next --horizon days.\n"
+    "  --from-ledger --as-of DATE --horizon DAYS [--currency CODE] [--allocation ORDER]\n";
 
 static const char HELP_APPLY[] =
     "usage: vigie score apply --model MODEL.json --data FILE.csv [options]\n"
@@ -88,7 +109,29 @@ static const char HELP_APPLY[] =
     "  --id-column COL       the id column (default: the model's id column when the data has it,\n"
     "                        else the row number)\n"
     "  --explain             also each variable's bin and points (they add up to the score)\n"
-    "  --format csv|json     (default csv)\n";
+    "  --format csv|json     (default csv)\n"
+    "\n"
+    "Score every client with a loan active at DATE from the ledger (instead of --data; the id is\n"
+    "the client id):\n"
+    "  --from-ledger --as-of DATE [--currency CODE] [--allocation ORDER]\n";
+
+static const char HELP_FEATURES[] =
+    "usage: vigie [--db PATH|URL] score features --from-ledger --as-of DATE [options]\n"
+    "\n"
+    "Writes, as CSV on standard output, the behavioural data set computed from the store's ledgers:\n"
+    "one row per client with a loan active at DATE, in client id order:\n"
+    "  client_id, max_dpd_3m, max_dpd_6m, max_dpd_12m, dpd_now, on_time_share_12m,\n"
+    "  partial_payments_12m, loans, relationship_days, outstanding_principal, outstanding_share,\n"
+    "  active_loans, days_since_last_payment[, bad]\n"
+    "An empty field is missing. The file can be read by `vigie score train --data FILE --target bad\n"
+    "--id-column client_id`. Definitions: docs/scoring.md, \"Behavioural score from the ledger\".\n"
+    "\n"
+    "Options:\n"
+    "  --from-ledger         (the only source of these variables; accepted for symmetry)\n"
+    "  --as-of DATE          the observation date\n"
+    "  --horizon DAYS        also the outcome column bad over (DATE, DATE + DAYS]\n"
+    "  --currency CODE       only the loans in this currency\n"
+    "  --allocation ORDER    payment allocation order (default vertical:penalty,fee,interest,principal)\n";
 
 #define ERRBUF   8192
 #define MAX_WANT 300 /* target, split, id and the excluded columns */
@@ -193,6 +236,113 @@ static int load_model(const cli_env *e, const char *cmd, const char *path, sc_mo
 	return EXIT_OK;
 }
 
+/* ---- the behavioural data set from the ledger ---- */
+
+typedef struct {
+	const char *from_ledger, *as_of, *horizon, *currency, *allocation;
+} ledger_args;
+
+enum { HORIZON_NONE = 0, HORIZON_REQUIRED, HORIZON_OPTIONAL };
+
+/* Computes the behavioural data set from the store (engine/behaviour). label receives its
+ * description (for messages and the model file). Returns an exit code. */
+static int ledger_read(const cli_env *e, const char *cmd, const ledger_args *la, int horizon_mode,
+                       dataset **d, behaviour_stats *st, char *label, size_t cap)
+{
+	behaviour_opts o = {.order = ALLOC_DEFAULT, .currency = la->currency};
+	if (cli_date(e, cmd, "as-of", la->as_of, &o.as_of)) return EXIT_USAGE;
+	if (horizon_mode == HORIZON_NONE && la->horizon) {
+		fprintf(e->err, "vigie %s: --horizon is for train, eval and features\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (horizon_mode == HORIZON_REQUIRED && !la->horizon) {
+		fprintf(e->err, "vigie %s: --horizon DAYS is required with --from-ledger (see --help)\n",
+		        cmd);
+		return EXIT_USAGE;
+	}
+	if (la->horizon) {
+		char *end;
+		long h = strtol(la->horizon, &end, 10);
+		if (!*la->horizon || *end || h < 1 || h > BH_MAX_HORIZON) {
+			fprintf(e->err,
+			        "vigie %s: --horizon: expected a whole number of days from 1 to %d, found "
+			        "\"%s\"\n",
+			        cmd, BH_MAX_HORIZON, la->horizon);
+			return EXIT_USAGE;
+		}
+		o.horizon = (int)h;
+	}
+	if (la->allocation && ledger_order_parse(la->allocation, &o.order)) {
+		fprintf(e->err,
+		        "vigie %s: --allocation: expected e.g. vertical:penalty,fee,interest,principal, "
+		        "found \"%s\"\n",
+		        cmd, la->allocation);
+		return EXIT_USAGE;
+	}
+	char day[16], end_day[16];
+	date_format(o.as_of, day, sizeof day);
+	if (o.horizon)
+		snprintf(label, cap, "ledger as of %s, horizon %d days%s%s", day, o.horizon,
+		         la->currency ? ", " : "", la->currency ? la->currency : "");
+	else
+		snprintf(label, cap, "ledger as of %s%s%s", day, la->currency ? ", " : "",
+		         la->currency ? la->currency : "");
+	store *s = cli_open_store(e);
+	if (!s) return EXIT_STORE;
+	char err[512];
+	int r = behaviour_dataset(s, &o, d, st, err, sizeof err);
+	store_close(s);
+	if (r) {
+		fprintf(e->err, "vigie %s: %s\n", cmd, err);
+		return EXIT_STORE;
+	}
+	civil_day until = date_add_days(o.as_of, o.horizon);
+	if (o.horizon && (st->last_paid_on == DATE_NONE || st->last_paid_on < until)) {
+		date_format(until, end_day, sizeof end_day);
+		if (st->last_paid_on == DATE_NONE)
+			fprintf(e->err, "vigie %s: note: the store holds no payment\n", cmd);
+		else {
+			date_format(st->last_paid_on, day, sizeof day);
+			fprintf(e->err,
+			        "vigie %s: note: the latest payment in the store is on %s, before %s (as-of "
+			        "date plus "
+			        "horizon): the outcome after it is not known yet\n",
+			        cmd, day, end_day);
+		}
+	}
+	return EXIT_OK;
+}
+
+/* The model's variables must be numeric variables of the ledger data set. */
+static int check_ledger_model(const cli_env *e, const char *cmd, const sc_model *m, const dataset *d)
+{
+	for (int j = 0; j < m->n_vars; j++) {
+		const sc_var *v = &m->vars[j];
+		if (!v->used) continue;
+		int c = dataset_find(d, v->name);
+		if (c < 0 || d->cols[c].kind != DS_NUMERIC || v->categorical) {
+			fprintf(
+			    e->err,
+			    "vigie %s: the model's variable %s is not a behavioural variable of the ledger "
+			    "(see vigie score features --help)\n",
+			    cmd, v->name);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	return EXIT_OK;
+}
+
+static int check_ledger_args(const cli_env *e, const char *cmd, const ledger_args *la)
+{
+	if (!la->from_ledger && (la->as_of || la->horizon || la->currency || la->allocation)) {
+		fprintf(e->err,
+		        "vigie %s: --as-of, --horizon, --currency and --allocation go with --from-ledger\n",
+		        cmd);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 /* ---- train ---- */
 
 static void print_training(const cli_env *e, const sc_model *m, const char *split, const char *out)
@@ -235,6 +385,7 @@ static int score_train(const cli_env *e, int argc, char **argv)
 	const char *data = NULL, *target = NULL, *split = NULL, *id = NULL, *exclude = NULL, *out = NULL,
 	           *bins = NULL, *shape = NULL, *minshare = NULL, *l2 = NULL, *bs = NULL, *bo = NULL,
 	           *pdo = NULL, *grades = NULL;
+	ledger_args la = {0};
 	const cli_opt opts[] = {{"data", 1, &data},
 	                        {"target", 1, &target},
 	                        {"split-column", 1, &split},
@@ -249,6 +400,11 @@ static int score_train(const cli_env *e, int argc, char **argv)
 	                        {"pdo", 1, &pdo},
 	                        {"grades", 1, &grades},
 	                        {"min-bin-share", 1, &minshare},
+	                        {"from-ledger", 0, &la.from_ledger},
+	                        {"as-of", 1, &la.as_of},
+	                        {"horizon", 1, &la.horizon},
+	                        {"currency", 1, &la.currency},
+	                        {"allocation", 1, &la.allocation},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -256,8 +412,24 @@ static int score_train(const cli_env *e, int argc, char **argv)
 		fputs(HELP_TRAIN, e->out);
 		return EXIT_OK;
 	}
-	if (!data || !target) {
-		fprintf(e->err, "vigie %s: --data FILE and --target COL are required (see --help)\n", cmd);
+	if (check_ledger_args(e, cmd, &la)) return EXIT_USAGE;
+	if (la.from_ledger) {
+		if (data || target || split || id) {
+			fprintf(
+			    e->err,
+			    "vigie %s: --from-ledger takes the place of --data, --target, --split-column and "
+			    "--id-column\n",
+			    cmd);
+			return EXIT_USAGE;
+		}
+		target = BH_TARGET;
+		id = BH_ID;
+	} else if (!data || !target) {
+		fprintf(e->err,
+		        "vigie %s: --data FILE and --target COL (or --from-ledger --as-of DATE --horizon "
+		        "DAYS) are "
+		        "required (see --help)\n",
+		        cmd);
 		return EXIT_USAGE;
 	}
 	if (!out) out = "model.json";
@@ -345,16 +517,42 @@ static int score_train(const cli_env *e, int argc, char **argv)
 		free(excl);
 		return EXIT_STORE;
 	}
-	ds_err de = dataset_read(data, NULL, &o, &d, err, ERRBUF);
 	int rc = EXIT_OK;
 	unsigned char *y = NULL, *use = NULL;
 	sc_column *cols = NULL;
 	sc_model *m = NULL;
-	const char *label = strcmp(data, "-") == 0 ? "(stdin)" : data;
-	if (de) {
-		print_data_error(e, cmd, de, err);
-		rc = data_exit(de);
-		goto out;
+	char ledger_label[160];
+	const char *label = ledger_label;
+	if (la.from_ledger) {
+		behaviour_stats bst;
+		rc = ledger_read(e, cmd, &la, HORIZON_REQUIRED, &d, &bst, ledger_label, sizeof ledger_label);
+		if (rc) goto out;
+		for (int w = 1; w < nw; w++)
+			if (dataset_find(d, want[w].name) < 0) {
+				fprintf(e->err, "vigie %s: --exclude: %s is not a behavioural variable\n",
+				        cmd, want[w].name);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+		if (d->n_rows == 0) {
+			fprintf(e->err, "vigie %s: %s: no client has a loan active on that day\n", cmd,
+			        label);
+			rc = EXIT_BAD_INPUT;
+			goto out;
+		}
+		fprintf(
+		    e->out,
+		    "Behavioural data set from the %s: %ld clients with an active loan (of %ld with loans; "
+		    "%ld loans), %ld bad\n",
+		    label, bst.rows, bst.clients, bst.loans, bst.bads);
+	} else {
+		label = strcmp(data, "-") == 0 ? "(stdin)" : data;
+		ds_err de = dataset_read(data, NULL, &o, &d, err, ERRBUF);
+		if (de) {
+			print_data_error(e, cmd, de, err);
+			rc = data_exit(de);
+			goto out;
+		}
 	}
 	if (d->n_rows == 0) {
 		fprintf(e->err, "%s: expected data rows after the header, found none\n", label);
@@ -553,12 +751,18 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 {
 	const char *cmd = "score eval";
 	const char *model = NULL, *data = NULL, *split = NULL, *value = NULL, *all = NULL, *format = NULL;
+	ledger_args la = {0};
 	const cli_opt opts[] = {{"model", 1, &model},
 	                        {"data", 1, &data},
 	                        {"split-column", 1, &split},
 	                        {"split-value", 1, &value},
 	                        {"all", 0, &all},
 	                        {"format", 1, &format},
+	                        {"from-ledger", 0, &la.from_ledger},
+	                        {"as-of", 1, &la.as_of},
+	                        {"horizon", 1, &la.horizon},
+	                        {"currency", 1, &la.currency},
+	                        {"allocation", 1, &la.allocation},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -566,8 +770,20 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 		fputs(HELP_EVAL, e->out);
 		return EXIT_OK;
 	}
-	if (!model || !data) {
-		fprintf(e->err, "vigie %s: --model MODEL.json and --data FILE are required (see --help)\n",
+	if (check_ledger_args(e, cmd, &la)) return EXIT_USAGE;
+	if (la.from_ledger && (data || split || value || all)) {
+		fprintf(
+		    e->err,
+		    "vigie %s: --from-ledger takes the place of --data, --split-column, --split-value and "
+		    "--all\n",
+		    cmd);
+		return EXIT_USAGE;
+	}
+	if (!model || (!data && !la.from_ledger)) {
+		fprintf(e->err,
+		        "vigie %s: --model MODEL.json and --data FILE (or --from-ledger --as-of DATE "
+		        "--horizon DAYS) "
+		        "are required (see --help)\n",
 		        cmd);
 		return EXIT_USAGE;
 	}
@@ -588,11 +804,13 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 	sc_model *m = NULL;
 	int rc = load_model(e, cmd, model, &m);
 	if (rc) return rc;
-	const char *label = strcmp(data, "-") == 0 ? "(stdin)" : data;
+	char ledger_label[160];
+	const char *label = la.from_ledger ? ledger_label : strcmp(data, "-") == 0 ? "(stdin)" : data;
+	const char *target = la.from_ledger ? BH_TARGET : m->target;
 	ds_want extra[2] = {{NULL, DS_SKIP, 0}, {NULL, DS_SKIP, 0}};
 	int ne = 0;
 	extra[ne++] = (ds_want){m->target, DS_BINARY, 1};
-	const char *split_col = all ? NULL : split ? split : m->split_column;
+	const char *split_col = all || la.from_ledger ? NULL : split ? split : m->split_column;
 	if (split_col && strcmp(split_col, m->target) == 0) {
 		fprintf(e->err, "vigie %s: the split column cannot be the target\n", cmd);
 		sc_model_free(m);
@@ -603,7 +821,13 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 	double *score = NULL, *sel_score = NULL;
 	unsigned char *sel_y = NULL;
 	sc_column *cols = NULL;
-	rc = read_for_model(e, cmd, m, data, extra, ne, &d);
+	if (la.from_ledger) {
+		behaviour_stats bst;
+		rc = ledger_read(e, cmd, &la, HORIZON_REQUIRED, &d, &bst, ledger_label, sizeof ledger_label);
+		if (!rc) rc = check_ledger_model(e, cmd, m, d);
+	} else {
+		rc = read_for_model(e, cmd, m, data, extra, ne, &d);
+	}
 	if (rc) goto out;
 	int sc = split_col ? dataset_find(d, split_col) : -1;
 	int32_t want_code = -2; /* -2: every row */
@@ -628,7 +852,7 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
-	int tc = dataset_find(d, m->target);
+	int tc = dataset_find(d, target);
 	size_t n = 0;
 	for (size_t i = 0; i < d->n_rows; i++) {
 		if (want_code != -2 && d->cols[sc].code[i] != want_code) continue;
@@ -639,6 +863,9 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 		if (split_col)
 			fprintf(e->err, "%s: %s: expected rows whose %s is \"%s\", found none\n", label,
 			        split_col, split_col, value);
+		else if (la.from_ledger)
+			fprintf(e->err, "vigie %s: %s: no client has a loan active on that day\n", cmd,
+			        label);
 		else
 			fprintf(e->err, "%s: expected data rows after the header, found none\n", label);
 		rc = EXIT_BAD_INPUT;
@@ -652,6 +879,8 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 	char sel[256];
 	if (split_col)
 		snprintf(sel, sizeof sel, "%s = %s", split_col, value);
+	else if (la.from_ledger)
+		snprintf(sel, sizeof sel, "every client with an active loan");
 	else
 		snprintf(sel, sizeof sel, "every row");
 	if (json)
@@ -709,16 +938,34 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 {
 	const char *cmd = "score apply";
 	const char *model = NULL, *data = NULL, *id = NULL, *explain = NULL, *format = NULL;
-	const cli_opt opts[] = {{"model", 1, &model},     {"data", 1, &data},     {"id-column", 1, &id},
-	                        {"explain", 0, &explain}, {"format", 1, &format}, {NULL, 0, NULL}};
+	ledger_args la = {0};
+	const cli_opt opts[] = {{"model", 1, &model},
+	                        {"data", 1, &data},
+	                        {"id-column", 1, &id},
+	                        {"explain", 0, &explain},
+	                        {"format", 1, &format},
+	                        {"from-ledger", 0, &la.from_ledger},
+	                        {"as-of", 1, &la.as_of},
+	                        {"horizon", 1, &la.horizon},
+	                        {"currency", 1, &la.currency},
+	                        {"allocation", 1, &la.allocation},
+	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
 	if (help) {
 		fputs(HELP_APPLY, e->out);
 		return EXIT_OK;
 	}
-	if (!model || !data) {
-		fprintf(e->err, "vigie %s: --model MODEL.json and --data FILE are required (see --help)\n",
+	if (check_ledger_args(e, cmd, &la)) return EXIT_USAGE;
+	if (la.from_ledger && (data || id)) {
+		fprintf(e->err, "vigie %s: --from-ledger takes the place of --data and --id-column\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (!model || (!data && !la.from_ledger)) {
+		fprintf(e->err,
+		        "vigie %s: --model MODEL.json and --data FILE (or --from-ledger --as-of DATE) are "
+		        "required "
+		        "(see --help)\n",
 		        cmd);
 		return EXIT_USAGE;
 	}
@@ -732,7 +979,7 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	sc_model *m = NULL;
 	int rc = load_model(e, cmd, model, &m);
 	if (rc) return rc;
-	const char *id_col = id ? id : m->id_column;
+	const char *id_col = la.from_ledger ? BH_ID : id ? id : m->id_column;
 	ds_want extra[1] = {{NULL, DS_SKIP, 0}};
 	int ne = 0;
 	if (id_col) extra[ne++] = (ds_want){id_col, DS_ID, id != NULL};
@@ -741,7 +988,14 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	uint8_t *bins = NULL;
 	sc_column *cols = NULL;
 	char **cells = NULL;
-	rc = read_for_model(e, cmd, m, data, extra, ne, &d);
+	if (la.from_ledger) {
+		behaviour_stats bst;
+		char label[160];
+		rc = ledger_read(e, cmd, &la, HORIZON_NONE, &d, &bst, label, sizeof label);
+		if (!rc) rc = check_ledger_model(e, cmd, m, d);
+	} else {
+		rc = read_for_model(e, cmd, m, data, extra, ne, &d);
+	}
 	if (rc) goto out;
 	int ic = id_col ? dataset_find(d, id_col) : -1;
 	size_t nv = (size_t)m->n_vars;
@@ -850,6 +1104,53 @@ out:
 	return rc;
 }
 
+/* ---- features ---- */
+
+static int score_features(const cli_env *e, int argc, char **argv)
+{
+	const char *cmd = "score features";
+	ledger_args la = {0};
+	const cli_opt opts[] = {{"from-ledger", 0, &la.from_ledger}, {"as-of", 1, &la.as_of},
+	                        {"horizon", 1, &la.horizon},         {"currency", 1, &la.currency},
+	                        {"allocation", 1, &la.allocation},   {NULL, 0, NULL}};
+	int n_pos, help;
+	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
+	if (help) {
+		fputs(HELP_FEATURES, e->out);
+		return EXIT_OK;
+	}
+	dataset *d = NULL;
+	behaviour_stats bst;
+	char label[160];
+	int rc = ledger_read(e, cmd, &la, HORIZON_OPTIONAL, &d, &bst, label, sizeof label);
+	if (rc) return rc;
+	FILE *f = e->out;
+	char b[64];
+	for (int c = 0; c < d->n_cols; c++) {
+		if (c) fputc(',', f);
+		fputs(d->cols[c].name, f);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < d->n_rows; i++) {
+		for (int c = 0; c < d->n_cols; c++) {
+			const ds_column *col = &d->cols[c];
+			if (c) fputc(',', f);
+			if (col->kind == DS_ID) {
+				csv_out_field(f, dataset_text(d, c, i));
+			} else if (!isnan(col->num[i])) {
+				/* shortest text that reads back exactly: training on this file gives the same
+				 * model */
+				sc_format_double(col->num[i], b, sizeof b);
+				fputs(b, f);
+			}
+		}
+		fputc('\n', f);
+	}
+	if (fflush(f) != 0 || ferror(f)) rc = EXIT_STORE;
+	dataset_free(d);
+	return rc;
+}
+
 int cmd_score(const cli_env *e, int argc, char **argv);
 
 int cmd_score(const cli_env *e, int argc, char **argv)
@@ -866,6 +1167,8 @@ int cmd_score(const cli_env *e, int argc, char **argv)
 	if (strcmp(sub, "train") == 0) return score_train(e, argc - 1, argv + 1);
 	if (strcmp(sub, "eval") == 0) return score_eval(e, argc - 1, argv + 1);
 	if (strcmp(sub, "apply") == 0) return score_apply(e, argc - 1, argv + 1);
-	fprintf(e->err, "vigie score: unknown sub-command '%s' (train, eval or apply)\n%s", sub, HELP);
+	if (strcmp(sub, "features") == 0) return score_features(e, argc - 1, argv + 1);
+	fprintf(e->err, "vigie score: unknown sub-command '%s' (train, eval, apply or features)\n%s", sub,
+	        HELP);
 	return EXIT_USAGE;
 }
