@@ -2,12 +2,15 @@
  * horizon (see behaviour.h; definitions in docs/scoring.md).
  *
  * How a loan's history is walked without visiting every day: the oldest obligation not fully paid
- * (ledger_state.oldest_unpaid_due, u) changes only on a day when a payment is counted or a reversal
- * takes effect. Between two such days u is constant and DPD(t) = t - u grows by one a day, so the
- * largest DPD over a window is reached on the last day of one of these segments, or on the window's
- * last day. The core computes u once per event day (ledger_state_as_of); everything else (DPD in any
- * window, whether an installment was paid by its due date, whether a payment left its installment
- * unpaid) is read from that short list of segments. */
+ * (ledger_state.oldest_unpaid_due, u) changes only on a day when a payment is counted. Between two
+ * such days u is constant and DPD(t) = t - u grows by one a day, so the largest DPD over a window is
+ * reached on the last day of one of these segments, or on the window's last day. The core computes
+ * u once per payment day (ledger_state_as_of); everything else (DPD in any window, whether an
+ * installment was paid by its due date, whether a payment left its installment unpaid) is read from
+ * that short list of segments. The history is the one known at D: a payment reversed on or before D
+ * (a bounced payment) is left out as if never made; the outcome is judged the same way at D + horizon.
+ * Obligations are always paid oldest first (both allocation orders fill them in due order), so the
+ * installment due on day t is fully paid on t exactly when u(t) is later than t. */
 #include "engine/behaviour.h"
 
 #include <math.h>
@@ -63,8 +66,8 @@ typedef struct {
 	ledger_buf buf;
 	segment *seg;
 	int cap_seg;
-	civil_day *days;
-	int cap_days;
+	ledger_payment *fpay; /* the payments of the walk (see build_segments) */
+	int n_fpay, cap_fpay;
 	client_acc acc;
 	int have_client;
 	/* the output, column by column */
@@ -77,12 +80,6 @@ typedef struct {
 	behaviour_stats st;
 	char err[256];
 } ctx;
-
-static int cmp_day(const void *a, const void *b)
-{
-	civil_day x = *(const civil_day *)a, y = *(const civil_day *)b;
-	return (x > y) - (x < y);
-}
 
 static int grow(void **p, int *cap, int need, size_t size)
 {
@@ -134,9 +131,40 @@ static int32_t max_dpd(const segment *s, int n, civil_day lo, civil_day hi, cons
 	return best;
 }
 
-static int counted_at(const ledger_payment *p, civil_day d)
+/* The segments of a loan's history as known on `cutoff`: the payments reversed on or before it are
+ * left out as if never made (a bounced payment paid nothing), the others count from their date;
+ * only the days up to `cutoff` are walked. The kept payments stay in c->fpay[0..c->n_fpay). */
+static int build_segments(ctx *c, const ledger_account *acct, civil_day cutoff, int *ns_out)
 {
-	return p->paid_on <= d && (p->reversed_on == DATE_NONE || p->reversed_on > d);
+	const obligation *ob = c->buf.ob;
+	const ledger_payment *pay = c->buf.pay;
+	int n_ob = c->buf.n_ob, n_pay = c->buf.n_pay;
+	if (grow((void **)&c->fpay, &c->cap_fpay, n_pay + 1, sizeof *c->fpay) ||
+	    grow((void **)&c->seg, &c->cap_seg, n_pay + 1, sizeof *c->seg))
+		return -2;
+	int nf = 0;
+	for (int i = 0; i < n_pay; i++) {
+		if (pay[i].paid_on > cutoff) break; /* sorted by date */
+		if (pay[i].reversed_on != DATE_NONE && pay[i].reversed_on <= cutoff) continue;
+		c->fpay[nf] = pay[i];
+		c->fpay[nf++].reversed_on = DATE_NONE;
+	}
+	c->n_fpay = nf;
+	segment *s = c->seg;
+	ledger_state x;
+	/* before any payment: the first obligation with something due */
+	if (ledger_state_as_of(acct, ob, n_ob, c->fpay, 0, &c->o->order, acct->start_on, NULL, &x)) return -1;
+	int ns = 0;
+	s[ns++] = (segment){DATE_MIN - 1, x.oldest_unpaid_due};
+	for (int i = 0; i < nf; i++) {
+		if (i + 1 < nf && c->fpay[i + 1].paid_on == c->fpay[i].paid_on) continue; /* the day's last */
+		if (ledger_state_as_of(acct, ob, n_ob, c->fpay, i + 1, &c->o->order, c->fpay[i].paid_on, NULL,
+		                       &x))
+			return -1;
+		s[ns++] = (segment){c->fpay[i].paid_on, x.oldest_unpaid_due};
+	}
+	*ns_out = ns;
+	return 0;
 }
 
 /* Adds one decoded loan (disbursed on or before D) to the client's accumulator. */
@@ -150,49 +178,31 @@ static int add_loan(ctx *c, const store_account *a)
 	ledger_account acct = {.start_on = a->start_on, .written_off_on = a->written_off_on};
 	ledger_state st;
 	client_acc *k = &c->acc;
+	int r;
 
 	if (ledger_state_as_of(&acct, ob, n_ob, pay, n_pay, &o->order, D, NULL, &st)) goto invalid;
 	int active = st.status == ACCOUNT_ACTIVE;
-	civil_day until = active && o->horizon > 0 ? c->until : D;
-
-	/* the days on which u may change, up to `until` */
-	if (grow((void **)&c->days, &c->cap_days, 2 * n_pay + 1, sizeof *c->days)) goto nomem;
-	int nd = 0, reversals = 0;
+	int target = active && o->horizon > 0;
+	/* One walk serves the variables and the outcome unless a payment is reversed after D and by
+	 * D + horizon (known at D + horizon, not at D). */
+	int shared = target;
 	for (int i = 0; i < n_pay; i++) {
 		if (pay[i].paid_on > c->st.last_paid_on || c->st.last_paid_on == DATE_NONE)
 			c->st.last_paid_on = pay[i].paid_on;
-		if (pay[i].paid_on <= until) c->days[nd++] = pay[i].paid_on;
-		if (pay[i].reversed_on != DATE_NONE && pay[i].reversed_on <= until) {
-			c->days[nd++] = pay[i].reversed_on;
-			reversals = 1;
-		}
+		if (pay[i].reversed_on != DATE_NONE && pay[i].reversed_on > D &&
+		    pay[i].reversed_on <= c->until)
+			shared = 0;
 	}
-	if (reversals) qsort(c->days, (size_t)nd, sizeof *c->days, cmp_day);
-	if (grow((void **)&c->seg, &c->cap_seg, nd + 1, sizeof *c->seg)) goto nomem;
-	segment *s = c->seg;
-	ledger_state x;
-	/* before any payment: the first obligation with something due */
-	if (ledger_state_as_of(&acct, ob, n_ob, pay, 0, &o->order, a->start_on, NULL, &x)) goto invalid;
-	int ns = 0;
-	s[ns++] = (segment){DATE_MIN - 1, x.oldest_unpaid_due};
-	for (int i = 0; i < nd; i++) {
-		if (i > 0 && c->days[i] == c->days[i - 1]) continue;
-		if (ledger_state_as_of(&acct, ob, n_ob, pay, n_pay, &o->order, c->days[i], NULL, &x))
-			goto invalid;
-		s[ns++] = (segment){c->days[i], x.oldest_unpaid_due};
-	}
+	int ns;
+	if ((r = build_segments(c, &acct, shared ? c->until : D, &ns))) goto fail;
+	const segment *s = c->seg;
 
-	/* DPD in the windows, now, and the outcome */
+	/* DPD in the windows, and now */
 	for (int w = 0; w < 3; w++) {
 		int32_t v = max_dpd(s, ns, c->from[w], D, a);
 		if (v > k->max_dpd[w]) k->max_dpd[w] = v;
 	}
-	if (active) {
-		if (st.dpd > k->dpd_now) k->dpd_now = st.dpd;
-		if (o->horizon > 0 && (max_dpd(s, ns, D + 1, c->until, a) >= BH_BAD_DPD ||
-		                       (a->written_off_on != DATE_NONE && a->written_off_on <= c->until)))
-			k->bad = 1;
-	}
+	if (active && st.dpd > k->dpd_now) k->dpd_now = st.dpd;
 
 	/* installments due in the 12-month window (and before a write-off): paid by their due date? */
 	for (int i = 0; i < n_ob; i++) {
@@ -209,15 +219,23 @@ static int add_loan(ctx *c, const store_account *a)
 		if (u == DATE_NONE || u > due) k->on_time++;
 	}
 
-	/* payments in the window (counted at D) after which the installment they went to, the oldest
-	 * not fully paid before their day, is still not fully paid */
-	for (int i = 0; i < n_pay; i++) {
-		if (!counted_at(&pay[i], D)) continue;
-		if (k->last_paid == DATE_NONE || pay[i].paid_on > k->last_paid) k->last_paid = pay[i].paid_on;
-		if (pay[i].paid_on < c->from[2]) continue;
-		int j = seg_of(s, ns, pay[i].paid_on);
-		if (j > 0 && s[j].day == pay[i].paid_on && s[j - 1].u != DATE_NONE && s[j].u == s[j - 1].u)
+	/* payments (those not reversed by D) in the window after whose day the installment they went
+	 * to, the oldest not fully paid before that day, is still not fully paid */
+	for (int i = 0; i < c->n_fpay && c->fpay[i].paid_on <= D; i++) {
+		civil_day day = c->fpay[i].paid_on;
+		if (k->last_paid == DATE_NONE || day > k->last_paid) k->last_paid = day;
+		if (day < c->from[2]) continue;
+		int j = seg_of(s, ns, day);
+		if (j > 0 && s[j].day == day && s[j - 1].u != DATE_NONE && s[j].u == s[j - 1].u)
 			k->partials++;
+	}
+
+	/* the outcome: 31+ days past due on a day of (D, D + horizon], or written off then */
+	if (target) {
+		if (!shared && (r = build_segments(c, &acct, c->until, &ns))) goto fail;
+		if (max_dpd(c->seg, ns, D + 1, c->until, a) >= BH_BAD_DPD ||
+		    (a->written_off_on != DATE_NONE && a->written_off_on <= c->until))
+			k->bad = 1;
 	}
 
 	/* cycle, relationship, exposure */
@@ -238,11 +256,13 @@ static int add_loan(ctx *c, const store_account *a)
 	}
 	c->st.loans++;
 	return 0;
+fail:
+	if (r == -2) {
+		snprintf(c->err, sizeof c->err, "out of memory");
+		return -1;
+	}
 invalid:
 	snprintf(c->err, sizeof c->err, "account %s: invalid ledger (overflow or unsorted rows)", a->ext_id);
-	return -1;
-nomem:
-	snprintf(c->err, sizeof c->err, "out of memory");
 	return -1;
 }
 
@@ -421,7 +441,7 @@ int behaviour_dataset(store *s, const behaviour_opts *o, dataset **out, behaviou
 	if (st) *st = c.st;
 	ledger_buf_free(&c.buf);
 	free(c.seg);
-	free(c.days);
+	free(c.fpay);
 	for (int j = 0; j <= BH_N_VARS; j++)
 		free(c.col[j]);
 	free(c.ids);

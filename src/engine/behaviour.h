@@ -7,7 +7,9 @@
  * Promises:
  *   - read-only: one streaming scan of the loans in client order (store_scan, by_client); each
  *     loan's compact ledger is decoded and its state computed by the core (ledger_state_as_of) at D
- *     and at the days its payments or reversals change it, never at every day;
+ *     and on its payment days, never at every day;
+ *   - the history is the one known at D: a payment reversed on or before D counts as never made (and
+ *     at D + horizon for the outcome);
  *   - one row per client that has at least one loan active at D (clients without one are left
  *     out and counted); memory grows with those rows only, not with the loans or payments;
  *   - every figure depends only on the ledger and the dates given (no clock), so a past D replays
