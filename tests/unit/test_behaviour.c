@@ -39,14 +39,14 @@
 #define EQ_INT(got, want, ...)                                                                               \
 	do {                                                                                                 \
 		long long g_ = (long long)(got), w_ = (long long)(want);                                     \
-		char n_[256];                                                                                \
+		char n_[1024];                                                                               \
 		snprintf(n_, sizeof n_, __VA_ARGS__);                                                        \
 		T_OK(g_ == w_, "%s: got %lld, want %lld", n_, g_, w_);                                       \
 	} while (0)
 #define EQ_STR(got, want, ...)                                                                               \
 	do {                                                                                                 \
 		const char *g_ = (got), *w_ = (want);                                                        \
-		char n_[256];                                                                                \
+		char n_[1024];                                                                               \
 		snprintf(n_, sizeof n_, __VA_ARGS__);                                                        \
 		T_OK(g_ &&w_ &&strcmp(g_, w_) == 0, "%s: got \"%s\", want \"%s\"", n_, g_ ? g_ : "(null)",   \
 		     w_ ? w_ : "(null)");                                                                    \
