@@ -505,3 +505,72 @@ store_rc store_each_payment(store *s, store_payment_fn fn, void *ctx)
 	if (!fn) return store_fail(s, "store_each_payment: no function");
 	return s->ops->each_payment(s, fn, ctx);
 }
+
+/* --- the daily run --------------------------------------------------------------------------- */
+
+static store_rc check_decision(store *s, const store_decision *d)
+{
+	if (UNTERMINATED(d->dedupe_key) || UNTERMINATED(d->segment) || UNTERMINATED(d->step) ||
+	    UNTERMINATED(d->action) || UNTERMINATED(d->channels) || UNTERMINATED(d->template_name) ||
+	    UNTERMINATED(d->task_kind) || UNTERMINATED(d->assignee) || UNTERMINATED(d->status))
+		return store_fail(s, "decision: a field is not NUL-terminated");
+	if (empty(d->dedupe_key, sizeof d->dedupe_key)) return store_fail(s, "decision: empty dedupe key");
+	if (d->account_id <= 0) return store_fail(s, "decision %.200s: no account id", d->dedupe_key);
+	if (d->day == DATE_NONE || d->created_by_run_day == DATE_NONE)
+		return store_fail(s, "decision %.200s: no day", d->dedupe_key);
+	if (empty(d->action, sizeof d->action) || empty(d->status, sizeof d->status))
+		return store_fail(s, "decision %.200s: no action or status", d->dedupe_key);
+	return STORE_OK;
+}
+
+store_rc store_decision_put_many(store *s, const store_decision *d, int n, store_put *res)
+{
+	if (need_tx(s, "store_decision_put_many")) return STORE_ERR;
+	if (n < 0 || (n > 0 && (!d || !res))) return store_fail(s, "store_decision_put_many: bad arguments");
+	for (int i = 0; i < n; i++)
+		if (check_decision(s, &d[i])) return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
+	for (int i = 0; i < n; i++)
+		if (s->ops->decision_put(s, &d[i], &res[i])) return STORE_ERR;
+	return STORE_OK;
+}
+
+store_rc store_policy_state_set_many(store *s, const store_policy_state *st, int n)
+{
+	if (need_tx(s, "store_policy_state_set_many")) return STORE_ERR;
+	if (n < 0 || (n > 0 && !st)) return store_fail(s, "store_policy_state_set_many: bad arguments");
+	for (int i = 0; i < n; i++)
+		if (st[i].account_id <= 0) return store_fail(s, "policy state row %d: no account id", i + 1);
+	for (int i = 0; i < n; i++)
+		if (s->ops->policy_state_set(s, &st[i])) return STORE_ERR;
+	return STORE_OK;
+}
+
+store_rc store_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit, store_due_fn fn,
+                            void *ctx, int *n)
+{
+	if (n) *n = 0;
+	if (!fn || !n || limit <= 0 || day == DATE_NONE)
+		return store_fail(s, "store_due_accounts: bad arguments");
+	return s->ops->due_accounts(s, day, all, after_id, limit, fn, ctx, n);
+}
+
+store_rc store_run_log_put(store *s, const store_run_log *r)
+{
+	if (need_tx(s, "store_run_log_put")) return STORE_ERR;
+	if (!r || r->day == DATE_NONE || UNTERMINATED(r->policy_name))
+		return store_fail(s, "store_run_log_put: bad arguments");
+	return s->ops->run_log_put(s, r);
+}
+
+store_rc store_run_log_last(store *s, store_run_log *out)
+{
+	if (!out) return store_fail(s, "store_run_log_last: no output");
+	return s->ops->run_log_last(s, out);
+}
+
+store_rc store_decisions_each(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx)
+{
+	static const store_decision_filter all = {.from = DATE_NONE, .to = DATE_NONE};
+	if (!fn) return store_fail(s, "store_decisions_each: no function");
+	return s->ops->decisions_each(s, f ? f : &all, fn, ctx);
+}

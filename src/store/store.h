@@ -176,4 +176,76 @@ store_rc store_each_account(store *s, int kind, store_account_fn fn, void *ctx);
 store_rc store_each_obligation(store *s, store_obligation_fn fn, void *ctx);
 store_rc store_each_payment(store *s, store_payment_fn fn, void *ctx);
 
+/* --- the daily run (schema version 2) --------------------------------------------------------- *
+ * Decisions are unique by dedupe_key: putting one again is PUT_UNCHANGED, never a second row (its
+ * other fields are not compared: the first one stands). Written inside a transaction. */
+#define STORE_DEDUPE_MAX 256
+#define STORE_ACTION_MAX 32
+typedef struct {
+	int64_t id; /* set by the store on reads */
+	char dedupe_key[STORE_DEDUPE_MAX];
+	int64_t account_id;
+	civil_day day;
+	char segment[STORE_ID_MAX];      /* "" for a case closed */
+	char step[STORE_ID_MAX];         /* "" for a case closed */
+	char action[STORE_ACTION_MAX];   /* message, task, ..., case_closed */
+	char channels[STORE_ACTION_MAX]; /* "sms,email": messages */
+	char template_name[STORE_ID_MAX];
+	char task_kind[STORE_ACTION_MAX];
+	char assignee[STORE_ID_MAX]; /* the officer's name, "role:NAME" or "" */
+	int four_eyes;
+	char status[16];                   /* open | queued | done */
+	civil_day created_by_run_day;      /* the run day that created it (later than day when caught up) */
+	civil_day anchor;                  /* the event's date */
+	int32_t dpd;                       /* collection days past due on the decision's day */
+	int64_t late_amount;               /* late amount on that day, minor units */
+	char account_ext_id[STORE_ID_MAX]; /* filled on reads */
+	char currency[4];                  /* the account's, filled on reads */
+} store_decision;
+
+/* Inserts each decision unless its dedupe key is stored: res[i] PUT_INSERTED or PUT_UNCHANGED. */
+store_rc store_decision_put_many(store *s, const store_decision *d, int n, store_put *res);
+
+/* Per-account policy state: the last day evaluated and the next day on which something can fire
+ * (DATE_NONE: none known). Upserts. */
+typedef struct {
+	int64_t account_id;
+	civil_day next_eval_on, last_eval_on;
+} store_policy_state;
+store_rc store_policy_state_set_many(store *s, const store_policy_state *st, int n);
+
+/* Due accounts on `day`, by pages: at most `limit` accounts with id > after_id, in id order, each
+ * with its ledger blob (as store_scan) and last_eval_on (DATE_NONE without policy state). Due: every
+ * account when `all` is set; else an account without policy state, or whose next_eval_on <= day, or
+ * with a payment or reversal dated in (last_eval_on, day]. *n gets the page's size. A page is one
+ * bounded query, so it may run inside a transaction that then writes; fn must not call the store. */
+typedef int (*store_due_fn)(void *ctx, const store_account *a, const uint8_t *blob, size_t blob_len,
+                            civil_day last_eval_on);
+store_rc store_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit, store_due_fn fn,
+                            void *ctx, int *n);
+
+/* Run log: one row per day run. _put upserts: the counts are added to the row's (an interrupted day
+ * sums its attempts) and finished, once set, stays set. _last: the finished run with the latest day
+ * (STORE_NOT_FOUND when none). */
+typedef struct {
+	civil_day day;
+	char policy_name[STORE_ID_MAX];
+	int32_t policy_version;
+	int64_t accounts_evaluated, decisions;
+	int finished;
+} store_run_log;
+store_rc store_run_log_put(store *s, const store_run_log *r);
+store_rc store_run_log_last(store *s, store_run_log *out);
+
+/* Streams decisions through fn, filtered (0 / NULL / DATE_NONE = any), ordered by (day, id), or with
+ * by_priority by (dpd desc, late_amount desc, day, id). Same rules as the other streams. */
+typedef struct {
+	int64_t account_id;
+	const char *action, *status, *assignee;
+	civil_day from, to;
+	int by_priority;
+} store_decision_filter;
+typedef int (*store_decision_fn)(void *ctx, const store_decision *d);
+store_rc store_decisions_each(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx);
+
 #endif

@@ -57,6 +57,15 @@ typedef struct store_ops {
 	store_rc (*each_account)(store *s, int kind, store_account_fn fn, void *ctx);
 	store_rc (*each_obligation)(store *s, store_obligation_fn fn, void *ctx);
 	store_rc (*each_payment)(store *s, store_payment_fn fn, void *ctx);
+
+	/* schema version 2: the daily run (store.c loops over the one-row puts) */
+	store_rc (*decision_put)(store *s, const store_decision *d, store_put *res);
+	store_rc (*policy_state_set)(store *s, const store_policy_state *st);
+	store_rc (*due_accounts)(store *s, civil_day day, int all, int64_t after_id, int limit,
+	                         store_due_fn fn, void *ctx, int *n);
+	store_rc (*run_log_put)(store *s, const store_run_log *r);
+	store_rc (*run_log_last)(store *s, store_run_log *out);
+	store_rc (*decisions_each)(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx);
 } store_ops;
 
 typedef struct {

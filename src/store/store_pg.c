@@ -16,7 +16,7 @@
 #include "store/store_impl.h"
 #include "store/store_sql.h"
 
-#define PG_MAXP  12      /* parameters of the widest statement */
+#define PG_MAXP  16      /* parameters of the widest statement */
 #define ROWS_MAX 1000000 /* obligations or payments of one account held by the rebuild */
 #define OB_MAX   100000  /* obligations of one account in store_obligations_set */
 
@@ -1738,6 +1738,163 @@ static store_rc pg_ledger_rebuild(store *s, store_ledger_fn fn, void *ctx, int64
 	return rc;
 }
 
+/* --- the daily run --------------------------------------------------------------------------- */
+
+static void p_text_or_null(pgp *p, const char *s)
+{
+	if (s)
+		p_text(p, s);
+	else
+		p_day(p, DATE_NONE); /* NULL */
+}
+
+static store_rc pg_decision_put(store *s, const store_decision *d, store_put *res)
+{
+	pg_store *g = PG(s);
+	pgp p = {0};
+	p_text(&p, d->dedupe_key);
+	p_i64(&p, d->account_id);
+	p_day(&p, d->day);
+	p_text(&p, d->segment);
+	p_text(&p, d->step);
+	p_text(&p, d->action);
+	p_text(&p, d->channels);
+	p_text(&p, d->template_name);
+	p_text(&p, d->task_kind);
+	p_text(&p, d->assignee);
+	p_i64(&p, d->four_eyes ? 1 : 0);
+	p_text(&p, d->status);
+	p_day(&p, d->created_by_run_day);
+	p_day(&p, d->anchor);
+	p_i64(&p, d->dpd);
+	p_i64(&p, d->late_amount);
+	PGresult *r = pg_run(g, ST_DECISION_INSERT, &p);
+	if (!r) return STORE_ERR;
+	*res = atoi(PQcmdTuples(r)) ? PUT_INSERTED : PUT_UNCHANGED;
+	PQclear(r);
+	return STORE_OK;
+}
+
+static store_rc pg_policy_state_set(store *s, const store_policy_state *ps)
+{
+	pgp p = {0};
+	p_i64(&p, ps->account_id);
+	p_day(&p, ps->next_eval_on);
+	p_day(&p, ps->last_eval_on);
+	return pg_run_done(PG(s), ST_POLICY_STATE_SET, &p);
+}
+
+static store_rc pg_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit,
+                                store_due_fn fn, void *ctx, int *n)
+{
+	pg_store *g = PG(s);
+	pgp p = {0};
+	p_i64(&p, after_id);
+	p_day(&p, day);
+	p_i64(&p, all ? 1 : 0);
+	p_i64(&p, limit);
+	PGresult *r = pg_run(g, ST_DUE_ACCOUNTS, &p);
+	if (!r) return STORE_ERR;
+	int rows = PQntuples(r);
+	store_rc rc = STORE_OK;
+	for (int i = 0; i < rows; i++) {
+		store_account a;
+		read_account(r, i, &a);
+		const uint8_t *blob = NULL;
+		size_t len = 0;
+		if (!PQgetisnull(r, i, ACOL_N)) {
+			blob = (const uint8_t *)PQgetvalue(r, i, ACOL_N);
+			len = (size_t)PQgetlength(r, i, ACOL_N);
+		}
+		int frc = fn(ctx, &a, blob, len, g_day(r, i, ACOL_N + 1));
+		if (frc) {
+			rc = store_fail(s, "due accounts stopped by the callback (it returned %d)", frc);
+			break;
+		}
+	}
+	PQclear(r);
+	*n = rows;
+	return rc;
+}
+
+static store_rc pg_run_log_put(store *s, const store_run_log *rl)
+{
+	pgp p = {0};
+	p_day(&p, rl->day);
+	p_text(&p, rl->policy_name);
+	p_i64(&p, rl->policy_version);
+	p_i64(&p, rl->accounts_evaluated);
+	p_i64(&p, rl->decisions);
+	p_i64(&p, rl->finished ? 1 : 0);
+	return pg_run_done(PG(s), ST_RUN_LOG_PUT, &p);
+}
+
+static store_rc pg_run_log_last(store *s, store_run_log *out)
+{
+	PGresult *r = pg_run(PG(s), ST_RUN_LOG_LAST, NULL);
+	if (!r) return STORE_ERR;
+	store_rc rc = PQntuples(r) ? STORE_OK : STORE_NOT_FOUND;
+	if (rc == STORE_OK) {
+		memset(out, 0, sizeof *out);
+		out->day = g_day(r, 0, RCOL_DAY);
+		g_text(r, 0, RCOL_POLICY_NAME, out->policy_name, sizeof out->policy_name);
+		out->policy_version = (int32_t)g_i64(r, 0, RCOL_POLICY_VERSION);
+		out->accounts_evaluated = g_i64(r, 0, RCOL_ACCOUNTS);
+		out->decisions = g_i64(r, 0, RCOL_DECISIONS);
+		out->finished = (int)g_i64(r, 0, RCOL_FINISHED);
+	}
+	PQclear(r);
+	return rc;
+}
+
+struct dec_ctx {
+	store_decision_fn fn;
+	void *ctx;
+};
+
+static int decision_row(pg_store *g, const PGresult *r, int row, void *ctx)
+{
+	struct dec_ctx *dc = ctx;
+	store_decision d;
+	memset(&d, 0, sizeof d);
+	d.id = g_i64(r, row, DCOL_ID);
+	g_text(r, row, DCOL_DEDUPE_KEY, d.dedupe_key, sizeof d.dedupe_key);
+	d.account_id = g_i64(r, row, DCOL_ACCOUNT_ID);
+	d.day = g_day(r, row, DCOL_DAY);
+	g_text(r, row, DCOL_SEGMENT, d.segment, sizeof d.segment);
+	g_text(r, row, DCOL_STEP, d.step, sizeof d.step);
+	g_text(r, row, DCOL_ACTION, d.action, sizeof d.action);
+	g_text(r, row, DCOL_CHANNELS, d.channels, sizeof d.channels);
+	g_text(r, row, DCOL_TEMPLATE, d.template_name, sizeof d.template_name);
+	g_text(r, row, DCOL_TASK_KIND, d.task_kind, sizeof d.task_kind);
+	g_text(r, row, DCOL_ASSIGNEE, d.assignee, sizeof d.assignee);
+	d.four_eyes = (int)g_i64(r, row, DCOL_FOUR_EYES);
+	g_text(r, row, DCOL_STATUS, d.status, sizeof d.status);
+	d.created_by_run_day = g_day(r, row, DCOL_CREATED_BY_RUN_DAY);
+	d.anchor = g_day(r, row, DCOL_ANCHOR);
+	d.dpd = (int32_t)g_i64(r, row, DCOL_DPD);
+	d.late_amount = g_i64(r, row, DCOL_LATE_AMOUNT);
+	g_text(r, row, DCOL_ACCOUNT_EXT_ID, d.account_ext_id, sizeof d.account_ext_id);
+	g_text(r, row, DCOL_CURRENCY, d.currency, sizeof d.currency);
+	int frc = dc->fn(dc->ctx, &d);
+	if (frc) store_fail(&g->base, "decisions stopped by the callback (it returned %d)", frc);
+	return frc;
+}
+
+static store_rc pg_decisions_each(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx)
+{
+	pgp p = {0};
+	p_i64(&p, f->account_id);
+	p_text_or_null(&p, f->action);
+	p_text_or_null(&p, f->status);
+	p_day(&p, f->from);
+	p_day(&p, f->to);
+	p_text_or_null(&p, f->assignee);
+	struct dec_ctx dc = {fn, ctx};
+	return pg_stream(PG(s), f->by_priority ? ST_DECISIONS_EACH_PRIO : ST_DECISIONS_EACH, &p, decision_row,
+	                 &dc);
+}
+
 /* --- the back-end ---------------------------------------------------------------------------- */
 
 static const store_ops PG_OPS = {
@@ -1770,6 +1927,12 @@ static const store_ops PG_OPS = {
     .each_account = pg_each_account,
     .each_obligation = pg_each_obligation,
     .each_payment = pg_each_payment,
+    .decision_put = pg_decision_put,
+    .policy_state_set = pg_policy_state_set,
+    .due_accounts = pg_due_accounts,
+    .run_log_put = pg_run_log_put,
+    .run_log_last = pg_run_log_last,
+    .decisions_each = pg_decisions_each,
 };
 
 /* The session settings: several commands, no parameters, hence the simple query protocol. */

@@ -84,6 +84,15 @@ typedef enum {
 	ST_CLOSE_RB_O,
 	ST_FETCH_RB_P,
 	ST_CLOSE_RB_P,
+
+	/* Schema version 2: the daily run (decisions, per-account policy state, run log) */
+	ST_DECISION_INSERT,     /* ON CONFLICT (dedupe_key) DO NOTHING */
+	ST_POLICY_STATE_SET,    /* upsert */
+	ST_DUE_ACCOUNTS,        /* a page of due accounts (bounded: LIMIT), with ledger and last_eval_on */
+	ST_RUN_LOG_LAST,        /* the last finished run */
+	ST_RUN_LOG_PUT,         /* upsert; adds the counts */
+	ST_DECISIONS_EACH,      /* stream: by day, id (cursor on PostgreSQL) */
+	ST_DECISIONS_EACH_PRIO, /* stream: by dpd desc, late amount desc, day, id */
 	ST_N
 } store_stmt;
 
@@ -140,6 +149,40 @@ enum {
 	CCOL_EMAIL,
 	CCOL_LANGUAGE,
 	CCOL_N
+};
+/* Decision readers (ST_DECISIONS_EACH*): the decision's columns, then the account's ext_id and
+ * currency. */
+enum {
+	DCOL_ID = 0,
+	DCOL_DEDUPE_KEY,
+	DCOL_ACCOUNT_ID,
+	DCOL_DAY,
+	DCOL_SEGMENT,
+	DCOL_STEP,
+	DCOL_ACTION,
+	DCOL_CHANNELS,
+	DCOL_TEMPLATE,
+	DCOL_TASK_KIND,
+	DCOL_ASSIGNEE,
+	DCOL_FOUR_EYES,
+	DCOL_STATUS,
+	DCOL_CREATED_BY_RUN_DAY,
+	DCOL_ANCHOR,
+	DCOL_DPD,
+	DCOL_LATE_AMOUNT,
+	DCOL_ACCOUNT_EXT_ID,
+	DCOL_CURRENCY,
+	DCOL_N
+};
+/* Run log reader (ST_RUN_LOG_LAST). */
+enum {
+	RCOL_DAY = 0,
+	RCOL_POLICY_NAME,
+	RCOL_POLICY_VERSION,
+	RCOL_ACCOUNTS,
+	RCOL_DECISIONS,
+	RCOL_FINISHED,
+	RCOL_N
 };
 /* Obligation readers: due_on then the four components (ST_OBLIGATIONS_GET; after the account id in
  * ST_RB_OBLIGATIONS, after ACOL_N + seq in ST_EACH_OBLIGATION). */

@@ -1079,6 +1079,171 @@ static store_rc sq_each_payment(store *s, store_payment_fn fn, void *ctx)
 	return r;
 }
 
+/* --- the daily run --------------------------------------------------------------------------- */
+
+static store_rc sq_decision_put(store *s, const store_decision *d, store_put *res)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_DECISION_INSERT);
+	if (!st) return STORE_ERR;
+	bind_text(st, 1, d->dedupe_key);
+	bind_i64(st, 2, d->account_id);
+	bind_day(st, 3, d->day);
+	bind_text(st, 4, d->segment);
+	bind_text(st, 5, d->step);
+	bind_text(st, 6, d->action);
+	bind_text(st, 7, d->channels);
+	bind_text(st, 8, d->template_name);
+	bind_text(st, 9, d->task_kind);
+	bind_text(st, 10, d->assignee);
+	bind_i64(st, 11, d->four_eyes ? 1 : 0);
+	bind_text(st, 12, d->status);
+	bind_day(st, 13, d->created_by_run_day);
+	bind_day(st, 14, d->anchor);
+	bind_i64(st, 15, d->dpd);
+	bind_i64(st, 16, d->late_amount);
+	if (sq_done(q, ST_DECISION_INSERT, st, "decision insert")) return STORE_ERR;
+	*res = sqlite3_changes(q->db) ? PUT_INSERTED : PUT_UNCHANGED;
+	return STORE_OK;
+}
+
+static store_rc sq_policy_state_set(store *s, const store_policy_state *ps)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_POLICY_STATE_SET);
+	if (!st) return STORE_ERR;
+	bind_i64(st, 1, ps->account_id);
+	bind_day(st, 2, ps->next_eval_on);
+	bind_day(st, 3, ps->last_eval_on);
+	return sq_done(q, ST_POLICY_STATE_SET, st, "policy state");
+}
+
+static store_rc sq_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit,
+                                store_due_fn fn, void *ctx, int *n)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_DUE_ACCOUNTS);
+	if (!st) return STORE_ERR;
+	bind_i64(st, 1, after_id);
+	bind_day(st, 2, day);
+	bind_i64(st, 3, all ? 1 : 0);
+	bind_i64(st, 4, limit);
+	int rc, k = 0;
+	store_rc r = STORE_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_account a;
+		read_account(st, &a);
+		const uint8_t *blob = sqlite3_column_blob(st, ACOL_N);
+		size_t len = (size_t)sqlite3_column_bytes(st, ACOL_N);
+		k++;
+		int frc = fn(ctx, &a, blob, len, col_day(st, ACOL_N + 1));
+		if (frc) {
+			r = stopped(s, "due accounts", frc);
+			break;
+		}
+	}
+	if (r == STORE_OK && rc != SQLITE_DONE) r = sq_fail(q, "due accounts");
+	sq_put(q, ST_DUE_ACCOUNTS, st);
+	*n = k;
+	return r;
+}
+
+static store_rc sq_run_log_put(store *s, const store_run_log *rl)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_LOG_PUT);
+	if (!st) return STORE_ERR;
+	bind_day(st, 1, rl->day);
+	bind_text(st, 2, rl->policy_name);
+	bind_i64(st, 3, rl->policy_version);
+	bind_i64(st, 4, rl->accounts_evaluated);
+	bind_i64(st, 5, rl->decisions);
+	bind_i64(st, 6, rl->finished ? 1 : 0);
+	return sq_done(q, ST_RUN_LOG_PUT, st, "run log");
+}
+
+static store_rc sq_run_log_last(store *s, store_run_log *out)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_LOG_LAST);
+	if (!st) return STORE_ERR;
+	int rc = sqlite3_step(st);
+	store_rc r = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->day = col_day(st, RCOL_DAY);
+		col_text(st, RCOL_POLICY_NAME, out->policy_name, sizeof out->policy_name);
+		out->policy_version = sqlite3_column_int(st, RCOL_POLICY_VERSION);
+		out->accounts_evaluated = sqlite3_column_int64(st, RCOL_ACCOUNTS);
+		out->decisions = sqlite3_column_int64(st, RCOL_DECISIONS);
+		out->finished = sqlite3_column_int(st, RCOL_FINISHED);
+	} else {
+		r = rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_fail(q, "run log");
+	}
+	sq_put(q, ST_RUN_LOG_LAST, st);
+	return r;
+}
+
+static void read_decision(sqlite3_stmt *st, store_decision *d)
+{
+	memset(d, 0, sizeof *d);
+	d->id = sqlite3_column_int64(st, DCOL_ID);
+	col_text(st, DCOL_DEDUPE_KEY, d->dedupe_key, sizeof d->dedupe_key);
+	d->account_id = sqlite3_column_int64(st, DCOL_ACCOUNT_ID);
+	d->day = col_day(st, DCOL_DAY);
+	col_text(st, DCOL_SEGMENT, d->segment, sizeof d->segment);
+	col_text(st, DCOL_STEP, d->step, sizeof d->step);
+	col_text(st, DCOL_ACTION, d->action, sizeof d->action);
+	col_text(st, DCOL_CHANNELS, d->channels, sizeof d->channels);
+	col_text(st, DCOL_TEMPLATE, d->template_name, sizeof d->template_name);
+	col_text(st, DCOL_TASK_KIND, d->task_kind, sizeof d->task_kind);
+	col_text(st, DCOL_ASSIGNEE, d->assignee, sizeof d->assignee);
+	d->four_eyes = sqlite3_column_int(st, DCOL_FOUR_EYES);
+	col_text(st, DCOL_STATUS, d->status, sizeof d->status);
+	d->created_by_run_day = col_day(st, DCOL_CREATED_BY_RUN_DAY);
+	d->anchor = col_day(st, DCOL_ANCHOR);
+	d->dpd = sqlite3_column_int(st, DCOL_DPD);
+	d->late_amount = sqlite3_column_int64(st, DCOL_LATE_AMOUNT);
+	col_text(st, DCOL_ACCOUNT_EXT_ID, d->account_ext_id, sizeof d->account_ext_id);
+	col_text(st, DCOL_CURRENCY, d->currency, sizeof d->currency);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		bind_text(st, i, s);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static store_rc sq_decisions_each(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx)
+{
+	sq_store *q = SQ(s);
+	store_stmt id = f->by_priority ? ST_DECISIONS_EACH_PRIO : ST_DECISIONS_EACH;
+	sqlite3_stmt *st = sq_get(q, id);
+	if (!st) return STORE_ERR;
+	bind_i64(st, 1, f->account_id);
+	bind_text_or_null(st, 2, f->action);
+	bind_text_or_null(st, 3, f->status);
+	bind_day(st, 4, f->from);
+	bind_day(st, 5, f->to);
+	bind_text_or_null(st, 6, f->assignee);
+	int rc;
+	store_rc r = STORE_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_decision d;
+		read_decision(st, &d);
+		int frc = fn(ctx, &d);
+		if (frc) {
+			r = stopped(s, "decisions", frc);
+			break;
+		}
+	}
+	if (r == STORE_OK && rc != SQLITE_DONE) r = sq_fail(q, "decisions");
+	sq_put(q, id, st);
+	return r;
+}
+
 /* --- the back-end ---------------------------------------------------------------------------- */
 
 static const store_ops SQLITE_OPS = {
@@ -1110,6 +1275,12 @@ static const store_ops SQLITE_OPS = {
     .each_account = sq_each_account,
     .each_obligation = sq_each_obligation,
     .each_payment = sq_each_payment,
+    .decision_put = sq_decision_put,
+    .policy_state_set = sq_policy_state_set,
+    .due_accounts = sq_due_accounts,
+    .run_log_put = sq_run_log_put,
+    .run_log_last = sq_run_log_last,
+    .decisions_each = sq_decisions_each,
 };
 
 store_rc store_sqlite_open(const char *path, store **out, char *err, size_t errcap)
