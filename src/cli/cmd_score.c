@@ -1139,9 +1139,14 @@ static int score_features(const cli_env *e, int argc, char **argv)
 				csv_out_field(f, dataset_text(d, c, i));
 			} else if (!isnan(col->num[i])) {
 				/* shortest text that reads back exactly: training on this file gives the same
-				 * model */
-				sc_format_double(col->num[i], b, sizeof b);
-				fputs(b, f);
+				 * model (whole numbers, most of the values, the fast way) */
+				double x = col->num[i];
+				if (x == floor(x) && fabs(x) < 1e15) {
+					fprintf(f, "%lld", (long long)x);
+				} else {
+					sc_format_double(x, b, sizeof b);
+					fputs(b, f);
+				}
 			}
 		}
 		fputc('\n', f);

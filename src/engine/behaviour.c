@@ -153,9 +153,12 @@ static int build_segments(ctx *c, const ledger_account *acct, civil_day cutoff, 
 	segment *s = c->seg;
 	ledger_state x;
 	/* before any payment: the first obligation with something due */
-	if (ledger_state_as_of(acct, ob, n_ob, c->fpay, 0, &c->o->order, acct->start_on, NULL, &x)) return -1;
+	civil_day u0 = DATE_NONE;
+	for (int i = 0; i < n_ob && u0 == DATE_NONE; i++)
+		for (int m = 0; m < COMP_N; m++)
+			if (ob[i].amount[m] > 0) u0 = ob[i].due_on;
 	int ns = 0;
-	s[ns++] = (segment){DATE_MIN - 1, x.oldest_unpaid_due};
+	s[ns++] = (segment){DATE_MIN - 1, u0};
 	for (int i = 0; i < nf; i++) {
 		if (i + 1 < nf && c->fpay[i + 1].paid_on == c->fpay[i].paid_on) continue; /* the day's last */
 		if (ledger_state_as_of(acct, ob, n_ob, c->fpay, i + 1, &c->o->order, c->fpay[i].paid_on, NULL,
