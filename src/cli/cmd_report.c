@@ -1,4 +1,5 @@
 /* cmd_report.c: `vigie report par|ageing`: runs engine/reports and prints table, CSV or JSON. */
+#include <stddef.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -108,6 +109,50 @@ static void pct(int64_t num, int64_t den, char *buf, size_t cap)
 	snprintf(buf, cap, "%lld.%02lld%%", p100 / 100, p100 % 100);
 }
 
+/* The "currencies" array of a JSON report: each currency's total row (key "") with its figures and,
+ * when grouped, its group rows. rows is a par_row[] or ageing_row[] of n rows of size rsz, sorted by
+ * (currency, key); put writes one row's figures. */
+_Static_assert(offsetof(par_row, currency) == 0 && offsetof(par_row, key) == 4 &&
+                   offsetof(ageing_row, currency) == 0 && offsetof(ageing_row, key) == 4,
+               "report rows start with currency and key");
+
+static void json_currencies(json_out *j, const void *rows, size_t n, size_t rsz, int grouped,
+                            void (*put)(json_out *, const void *))
+{
+	/* both row types start with currency[4] and key[REPORT_KEY_MAX] (asserted below) */
+	const char *base = rows;
+#define ROW_CURRENCY(i) (base + (i)*rsz)
+#define ROW_KEY(i)      (base + (i)*rsz + 4)
+	json_key(j, "currencies");
+	json_arr_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		if (ROW_KEY(i)[0]) continue;
+		json_obj_begin(j);
+		json_kstr(j, "currency", ROW_CURRENCY(i));
+		put(j, base + i * rsz);
+		if (grouped) {
+			json_key(j, "groups");
+			json_arr_begin(j);
+			for (size_t g = i + 1; g < n && strcmp(ROW_CURRENCY(g), ROW_CURRENCY(i)) == 0; g++) {
+				json_obj_begin(j);
+				json_kstr(j, "key", ROW_KEY(g));
+				put(j, base + g * rsz);
+				json_obj_end(j);
+			}
+			json_arr_end(j);
+		}
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+#undef ROW_CURRENCY
+#undef ROW_KEY
+}
+
+static void par_json_put(json_out *j, const void *r)
+{
+	par_json_row(j, r);
+}
+
 static void print_par(out_ctx *c, const report_opts *o, const par_row *rows, size_t n)
 {
 	FILE *f = c->e->out;
@@ -120,28 +165,7 @@ static void print_par(out_ctx *c, const report_opts *o, const par_row *rows, siz
 		json_kstr(j, "report", "par");
 		json_kstr(j, "as_of", d);
 		json_kstr(j, "group_by", report_group_name(o->group));
-		json_key(j, "currencies");
-		json_arr_begin(j);
-		for (size_t i = 0; i < n; i++) {
-			if (rows[i].key[0]) continue;
-			json_obj_begin(j);
-			json_kstr(j, "currency", rows[i].currency);
-			par_json_row(j, &rows[i]);
-			if (o->group != GROUP_NONE) {
-				json_key(j, "groups");
-				json_arr_begin(j);
-				for (size_t g = i + 1;
-				     g < n && strcmp(rows[g].currency, rows[i].currency) == 0; g++) {
-					json_obj_begin(j);
-					json_kstr(j, "key", rows[g].key);
-					par_json_row(j, &rows[g]);
-					json_obj_end(j);
-				}
-				json_arr_end(j);
-			}
-			json_obj_end(j);
-		}
-		json_arr_end(j);
+		json_currencies(j, rows, n, sizeof *rows, o->group != GROUP_NONE, par_json_put);
 		json_obj_end(j);
 		json_end(j);
 		return;
@@ -279,6 +303,11 @@ static void ageing_json_row(json_out *j, const ageing_row *r)
 	json_arr_end(j);
 }
 
+static void ageing_json_put(json_out *j, const void *r)
+{
+	ageing_json_row(j, r);
+}
+
 static void print_ageing(out_ctx *c, const report_opts *o, const ageing_row *rows, size_t n)
 {
 	FILE *f = c->e->out;
@@ -293,28 +322,7 @@ static void print_ageing(out_ctx *c, const report_opts *o, const ageing_row *row
 			json_kstr(j, "as_of", d);
 		}
 		json_kstr(j, "group_by", report_group_name(o->group));
-		json_key(j, "currencies");
-		json_arr_begin(j);
-		for (size_t i = 0; i < n; i++) {
-			if (rows[i].key[0]) continue;
-			json_obj_begin(j);
-			json_kstr(j, "currency", rows[i].currency);
-			ageing_json_row(j, &rows[i]);
-			if (o->group != GROUP_NONE) {
-				json_key(j, "groups");
-				json_arr_begin(j);
-				for (size_t g = i + 1;
-				     g < n && strcmp(rows[g].currency, rows[i].currency) == 0; g++) {
-					json_obj_begin(j);
-					json_kstr(j, "key", rows[g].key);
-					ageing_json_row(j, &rows[g]);
-					json_obj_end(j);
-				}
-				json_arr_end(j);
-			}
-			json_obj_end(j);
-		}
-		json_arr_end(j);
+		json_currencies(j, rows, n, sizeof *rows, o->group != GROUP_NONE, ageing_json_put);
 		json_obj_end(j);
 		json_end(j);
 		return;

@@ -48,6 +48,10 @@ eq "XOF all current" "$(jqv '.currencies[] | select(.currency=="XOF") | .par1.am
 eq "EUR due today is not late" "$(jqv '.currencies[] | select(.currency=="EUR") | .par1.amount')" "0.00"
 check "par by branch" v report par --as-of 2024-05-20 --format csv --by branch
 has_text "branch row" "$WORK/out" "2024-05-20,XOF,Dakar,1,61500"
+check "par json by officer" v report par --as-of 2024-05-20 --format json --by officer
+eq "officer group in JSON" "$(jqv '.currencies[] | select(.currency=="XOF") | .groups[] | "\(.key) \(.gross_outstanding) \(.par30.ratio)"')" "O1 61500 1"
+check "ageing json by branch" v report ageing --as-of 2024-05-20 --format json --by branch
+eq "branch groups in ageing" "$(jqv '.currencies[] | select(.currency=="XOF") | [.groups[] | "\(.key):\(.total):\(.credit)"] | join(" ")')" "Dakar:62500:0 Thies:0:8000"
 check "par table" v report par --as-of 2024-05-20
 has_text "table shows PAR30" "$WORK/out" "PAR30"
 
