@@ -45,5 +45,9 @@ int cmd_demo(const cli_env *e, int argc, char **argv);
 int cmd_score(const cli_env *e, int argc, char **argv);
 int cmd_policy(const cli_env *e, int argc, char **argv);
 int cmd_simulate(const cli_env *e, int argc, char **argv);
+int cmd_run(const cli_env *e, int argc, char **argv);
+int cmd_outbox(const cli_env *e, int argc, char **argv);
+int cmd_tasks(const cli_env *e, int argc, char **argv);
+int cmd_timeline(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -12,12 +12,6 @@
 #include "io/json_out.h"
 #include "io/policy_file.h"
 
-/* The commands' entry points (declared in cli.h once wired into vigie.c). */
-int cmd_run(const cli_env *e, int argc, char **argv);
-int cmd_outbox(const cli_env *e, int argc, char **argv);
-int cmd_tasks(const cli_env *e, int argc, char **argv);
-int cmd_timeline(const cli_env *e, int argc, char **argv);
-
 static const char RUN_HELP[] =
     "usage: vigie [--db PATH|URL] run --policy FILE --as-of DATE [--allocation ORDER]\n"
     "\n"

@@ -29,6 +29,12 @@ static const char USAGE[] =
     "  policy check FILE.yaml                 validate a follow-up and collection policy\n"
     "  simulate --policy FILE --from DATE --to DATE [--format table|csv|json] [--detail] [--account ID]\n"
     "                                         replay history under a policy, writing nothing\n"
+    "  run --policy FILE --as-of DATE [--batch N]\n"
+    "                                         run the policy for the days since the last run (caught up\n"
+    "                                         in order); store its decisions once each (dedupe keys)\n"
+    "  outbox [--as-of DATE] [--format ...]   queued messages\n"
+    "  tasks [--officer O] [--as-of DATE]     open tasks and approvals, by priority\n"
+    "  timeline ID [--as-of DATE]             every decision and payment of an account, in date order\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -74,10 +80,11 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(const cli_env *, int, char **);
-	} cmds[] = {{"init", cmd_init},        {"import", cmd_import},   {"report", cmd_report},
-	            {"account", cmd_account},  {"payment", cmd_payment}, {"export", cmd_export},
-	            {"demo", cmd_demo},        {"score", cmd_score},     {"policy", cmd_policy},
-	            {"simulate", cmd_simulate}};
+	} cmds[] = {{"init", cmd_init},         {"import", cmd_import},    {"report", cmd_report},
+	            {"account", cmd_account},   {"payment", cmd_payment},  {"export", cmd_export},
+	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
+	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
+	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
