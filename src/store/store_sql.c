@@ -334,7 +334,7 @@ static const struct {
      * SQLite's 2 GiB cache is a ceiling, filled only as the load grows. SQLite's foreign-key checks
      * are done by hand during a bulk load (store_sqlite.c: most of them are known answers there). */
     [ST_SETTINGS_BULK] =
-        {.sqlite = "PRAGMA synchronous = OFF; PRAGMA cache_size = -2097152; PRAGMA foreign_keys = OFF",
+        {.sqlite = "PRAGMA synchronous = OFF; PRAGMA cache_size = -524288; PRAGMA foreign_keys = OFF",
          .pg = "SET LOCAL synchronous_commit TO off"},
 
     [ST_CLIENT_INSERT] = {.sqlite =
