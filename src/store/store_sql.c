@@ -331,8 +331,9 @@ static const struct {
     [ST_SETTINGS_NORMAL] = {.sqlite = "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
                                       " PRAGMA foreign_keys = ON"},
     /* all-or-nothing loads: the commit stays atomic, only its durability on power loss is relaxed;
-     * SQLite's 512 MiB cache is a ceiling, filled only as the load grows, so memory stays bounded. SQLite's foreign-key checks
-     * are done by hand during a bulk load (store_sqlite.c: most of them are known answers there). */
+     * SQLite's 512 MiB cache is a ceiling, filled only as the load grows, so memory stays bounded. SQLite's
+     * foreign-key checks are done by hand during a bulk load (store_sqlite.c: most of them are known answers
+     * there). */
     [ST_SETTINGS_BULK] =
         {.sqlite = "PRAGMA synchronous = OFF; PRAGMA cache_size = -524288; PRAGMA foreign_keys = OFF",
          .pg = "SET LOCAL synchronous_commit TO off"},
