@@ -1,6 +1,8 @@
 /* cmd_report.c: `vigie report par|ageing`: runs engine/reports and prints table, CSV or JSON. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/currency.h"
@@ -27,6 +29,7 @@ static const char HELP[] =
     "  --currency CODE       only this currency\n"
     "  --kind loan|invoice   ageing: only loans or only invoices (default both)\n"
     "  --detail              ageing: one line per account, in client order\n"
+    "  --threads N           connections sharing the scan (default: the number of processors)\n"
     "  --allocation ORDER    payment allocation order (default vertical:penalty,fee,interest,principal;\n"
     "                        or horizontal:..., see docs/ledger.md)\n";
 
@@ -372,10 +375,10 @@ static void print_ageing(out_ctx *c, const report_opts *o, const ageing_row *row
 int cmd_report(const cli_env *e, int argc, char **argv)
 {
 	const char *as_of = NULL, *format = NULL, *by = NULL, *currency = NULL, *kind = NULL, *detail = NULL,
-	           *alloc = NULL;
-	const cli_opt opts[] = {{"as-of", 1, &as_of},       {"format", 1, &format}, {"by", 1, &by},
-	                        {"currency", 1, &currency}, {"kind", 1, &kind},     {"detail", 0, &detail},
-	                        {"allocation", 1, &alloc},  {NULL, 0, NULL}};
+	           *alloc = NULL, *threads = NULL;
+	const cli_opt opts[] = {{"as-of", 1, &as_of},       {"format", 1, &format},   {"by", 1, &by},
+	                        {"currency", 1, &currency}, {"kind", 1, &kind},       {"detail", 0, &detail},
+	                        {"allocation", 1, &alloc},  {"threads", 1, &threads}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int n, help;
 	if (cli_parse(e, "report", argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
@@ -442,6 +445,21 @@ int cmd_report(const cli_env *e, int argc, char **argv)
 		        "\"%s\"\n",
 		        alloc);
 		return EXIT_USAGE;
+	}
+	o.db = e->db;
+	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	o.threads = nproc > 0 ? (int)nproc : 1;
+	if (threads) {
+		char *end;
+		long t = strtol(threads, &end, 10);
+		if (*end || end == threads || t < 1 || t > REPORTS_MAX_THREADS) {
+			fprintf(
+			    e->err,
+			    "vigie report: --threads: expected a whole number from 1 to %d, found \"%s\"\n",
+			    REPORTS_MAX_THREADS, threads);
+			return EXIT_USAGE;
+		}
+		o.threads = (int)t;
 	}
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;

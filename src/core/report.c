@@ -185,6 +185,32 @@ int report_agg_add_ageing(report_agg *a, const char *currency, const char *key,
 	return 0;
 }
 
+int report_agg_merge(report_agg *dst, report_agg *src)
+{
+	if (dst->kind != src->kind) return -1;
+	for (size_t i = 0; i < src->n; i++) {
+		void *d = find_row(dst, row_currency(src, i), row_key(src, i));
+		if (!d) return -1;
+		if (src->kind == REPORT_PAR) {
+			par_row *a = d;
+			const par_row *b = row_at(src, i);
+			for (int k = 0; k < PAR_NBUCKETS; k++)
+				if (add(&a->count[k], b->count[k]) || add(&a->amount[k], b->amount[k]))
+					return -1;
+			if (add(&a->gross, b->gross) || add(&a->loans, b->loans)) return -1;
+		} else {
+			ageing_row *a = d;
+			const ageing_row *b = row_at(src, i);
+			for (int k = 0; k < AGE_NBUCKETS; k++)
+				if (add(&a->count[k], b->count[k]) || add(&a->accounts[k], b->accounts[k]) ||
+				    add(&a->amount[k], b->amount[k]))
+					return -1;
+			if (add(&a->total, b->total) || add(&a->credit, b->credit)) return -1;
+		}
+	}
+	return 0;
+}
+
 static int cmp_par(const void *x, const void *y)
 {
 	const par_row *a = x, *b = y;

@@ -22,7 +22,7 @@ const char *report_group_name(report_group g);
 
 typedef struct {
 	char currency[4];
-	char key[REPORT_KEY_MAX]; /* "" for the currency's total */
+	char key[REPORT_KEY_MAX];     /* "" for the currency's total */
 	int64_t count[PAR_NBUCKETS];  /* loans */
 	int64_t amount[PAR_NBUCKETS]; /* outstanding principal */
 	int64_t gross;                /* gross outstanding principal of active loans */
@@ -32,7 +32,7 @@ typedef struct {
 typedef struct {
 	char currency[4];
 	char key[REPORT_KEY_MAX];
-	int64_t count[AGE_NBUCKETS];  /* obligations with an unpaid amount in the bucket */
+	int64_t count[AGE_NBUCKETS];    /* obligations with an unpaid amount in the bucket */
 	int64_t accounts[AGE_NBUCKETS]; /* accounts with an unpaid amount in the bucket */
 	int64_t amount[AGE_NBUCKETS];
 	int64_t total;  /* all unpaid */
@@ -50,11 +50,16 @@ void report_agg_free(report_agg *a);
  * Loans that are not active as of the date (not started, closed, written off) must not be added.
  * Returns 0, -1 on overflow or out of memory. */
 int report_agg_add_par(report_agg *a, const char *currency, const char *key, int32_t dpd,
-		       int64_t outstanding_principal);
+                       int64_t outstanding_principal);
 
 /* Adds one account's ageing: amount[b] unpaid in bucket b (and how many obligations), and credit. */
-int report_agg_add_ageing(report_agg *a, const char *currency, const char *key, const int64_t amount[AGE_NBUCKETS],
-			  const int64_t count[AGE_NBUCKETS], int64_t credit);
+int report_agg_add_ageing(report_agg *a, const char *currency, const char *key,
+                          const int64_t amount[AGE_NBUCKETS], const int64_t count[AGE_NBUCKETS],
+                          int64_t credit);
+
+/* Adds every row of src into dst (same kind): the aggregation of two disjoint sets of accounts.
+ * Returns 0, -1 on overflow, out of memory or different kinds. */
+int report_agg_merge(report_agg *dst, report_agg *src);
 
 /* Rows sorted by (currency, key); the total of a currency (key "") comes first. Valid until the next
  * add or free. */
@@ -63,7 +68,7 @@ size_t report_agg_rows(report_agg *a, const par_row **par, const ageing_row **ag
 /* Ages one account as of D: for each obligation, its unpaid amount by its own days overdue.
  * paid has n_ob rows (from ledger_state_as_of). Fills amount and count (zeroed first). */
 void report_age_account(const obligation *ob, int n_ob, const int64_t (*paid)[COMP_N], civil_day as_of,
-			int64_t amount[AGE_NBUCKETS], int64_t count[AGE_NBUCKETS]);
+                        int64_t amount[AGE_NBUCKETS], int64_t count[AGE_NBUCKETS]);
 
 /* num/den as a decimal with 6 digits ("0.123457"), rounded half up; "0.000000" when den is 0. */
 void report_ratio(int64_t num, int64_t den, char *buf, size_t cap);

@@ -2,6 +2,7 @@
  * ledger to the core, which computes its state as of the date; the aggregation is core/report.c. */
 #include "engine/reports.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +102,10 @@ static int ageing_one(void *vc, const store_account *a, const uint8_t *blob, siz
 	return 0;
 }
 
-static int run(store *s, const report_opts *o, report_kind kind, store_scan_fn fn, ageing_detail_fn detail,
-               void *dctx, report_agg **out, char *err, size_t errcap)
+/* One shard of the scan (all accounts when shards <= 1) into a new aggregate. */
+static int run_shard(store *s, const report_opts *o, report_kind kind, store_scan_fn fn,
+                     ageing_detail_fn detail, void *dctx, int shards, int shard, report_agg **out, char *err,
+                     size_t errcap)
 {
 	scan_ctx c = {.o = o, .detail = detail, .detail_ctx = dctx};
 	c.agg = report_agg_new(kind);
@@ -112,7 +115,9 @@ static int run(store *s, const report_opts *o, report_kind kind, store_scan_fn f
 	}
 	store_scan_filter f = {.kind = kind == REPORT_PAR ? STORE_LOAN : o->kind,
 	                       .currency = o->currency,
-	                       .by_client = o->by_client};
+	                       .by_client = o->by_client,
+	                       .shards = shards,
+	                       .shard = shard};
 	store_rc rc = store_scan(s, &f, fn, &c);
 	ledger_buf_free(&c.buf);
 	free(c.paid);
@@ -122,6 +127,69 @@ static int run(store *s, const report_opts *o, report_kind kind, store_scan_fn f
 		return -1;
 	}
 	*out = c.agg;
+	return 0;
+}
+
+/* A shard scanned by another thread, on a connection of its own. */
+typedef struct {
+	const report_opts *o;
+	report_kind kind;
+	store_scan_fn fn;
+	int shards, shard;
+	report_agg *agg;
+	int rc;
+	char err[256];
+} shard_job;
+
+static void *shard_main(void *arg)
+{
+	shard_job *j = arg;
+	store *s;
+	j->rc = -1;
+	if (store_open(j->o->db, &s, j->err, sizeof j->err) != STORE_OK) return NULL;
+	j->rc = run_shard(s, j->o, j->kind, j->fn, NULL, NULL, j->shards, j->shard, &j->agg, j->err,
+	                  sizeof j->err);
+	store_close(s);
+	return NULL;
+}
+
+/* The whole scan: split over o->threads connections when it can be (a store named by o->db, no
+ * detail to stream in order), since a report is one independent computation per account and the sums
+ * do not depend on the order they are made in. */
+static int run(store *s, const report_opts *o, report_kind kind, store_scan_fn fn, ageing_detail_fn detail,
+               void *dctx, report_agg **out, char *err, size_t errcap)
+{
+	int t = o->threads > REPORTS_MAX_THREADS ? REPORTS_MAX_THREADS : o->threads;
+	if (t <= 1 || !o->db || detail || o->by_client)
+		return run_shard(s, o, kind, fn, detail, dctx, 0, 0, out, err, errcap);
+	shard_job jobs[REPORTS_MAX_THREADS];
+	pthread_t tid[REPORTS_MAX_THREADS];
+	int started[REPORTS_MAX_THREADS] = {0};
+	for (int k = 1; k < t; k++) {
+		jobs[k] = (shard_job){.o = o, .kind = kind, .fn = fn, .shards = t, .shard = k, .rc = -1};
+		started[k] = pthread_create(&tid[k], NULL, shard_main, &jobs[k]) == 0;
+		if (!started[k]) snprintf(jobs[k].err, sizeof jobs[k].err, "cannot start a thread");
+	}
+	report_agg *agg = NULL;
+	int rc = run_shard(s, o, kind, fn, NULL, NULL, t, 0, &agg, err, errcap);
+	for (int k = 1; k < t; k++) {
+		if (started[k]) pthread_join(tid[k], NULL);
+		if (jobs[k].rc == 0) {
+			if (rc == 0 && report_agg_merge(agg, jobs[k].agg)) {
+				snprintf(err, errcap, "amounts overflow when adding up the shards");
+				rc = -1;
+			}
+			report_agg_free(jobs[k].agg);
+		} else if (rc == 0) {
+			snprintf(err, errcap, "%s", jobs[k].err);
+			rc = -1;
+		}
+	}
+	if (rc) {
+		report_agg_free(agg);
+		return -1;
+	}
+	*out = agg;
 	return 0;
 }
 

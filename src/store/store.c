@@ -479,6 +479,8 @@ store_rc store_scan(store *s, const store_scan_filter *f, store_scan_fn fn, void
 {
 	static const store_scan_filter all = {.kind = -1, .currency = NULL, .by_client = 0};
 	if (!fn) return store_fail(s, "store_scan: no function");
+	if (f && f->shards > 1 && (f->shard < 0 || f->shard >= f->shards))
+		return store_fail(s, "store_scan: shard %d out of 0..%d", f->shard, f->shards - 1);
 	return s->ops->scan(s, f ? f : &all, fn, ctx);
 }
 

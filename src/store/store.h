@@ -162,6 +162,8 @@ typedef struct {
 	int kind;             /* -1 = all, else store_kind */
 	const char *currency; /* NULL = all */
 	int by_client;
+	int shards, shard;    /* shards > 1: only the accounts with id % shards == shard, so that several
+	                         connections can share one scan (0 = all accounts) */
 } store_scan_filter;
 typedef int (*store_scan_fn)(void *ctx, const store_account *a, const uint8_t *blob, size_t blob_len);
 store_rc store_scan(store *s, const store_scan_filter *f, store_scan_fn fn, void *ctx);

@@ -1417,6 +1417,8 @@ static store_rc pg_scan(store *s, const store_scan_filter *f, store_scan_fn fn, 
 		p_text(&p, f->currency);
 	else
 		p_day(&p, DATE_NONE); /* NULL */
+	p_i64(&p, f->shards > 1 ? f->shards : 0);
+	p_i64(&p, f->shards > 1 ? f->shard : 0);
 	struct scan_ctx sc = {fn, ctx};
 	return pg_stream(PG(s), f->by_client ? ST_SCAN_BY_CLIENT : ST_SCAN_BY_ID, &p, scan_row, &sc);
 }

@@ -230,7 +230,8 @@ const char *const *store_migration(int version, store_dialect d)
 #define OBLIGATION_COLS "o.due_on, o.principal, o.interest, o.fees, o.penalties"
 /* $1 = kind or -1, $2 = currency or NULL */
 #define SCAN_FILTER                                                                                          \
-	" WHERE (CAST($1 AS integer) < 0 OR a.kind = $1) AND (CAST($2 AS text) IS NULL OR a.currency = $2)"
+	" WHERE (CAST($1 AS integer) < 0 OR a.kind = $1) AND (CAST($2 AS text) IS NULL OR a.currency = $2)"  \
+	" AND (CAST($3 AS integer) <= 1 OR a.id % $3 = $4)"
 /* SQLite: CROSS JOIN fixes the join order, so the outer table gives the ORDER BY without a sort;
  * PostgreSQL has no CROSS JOIN ... ON and plans the order itself. */
 #define SCAN_BY_ID "SELECT " ACCOUNT_COLS ", a.ledger FROM account a" SCAN_FILTER " ORDER BY a.id"

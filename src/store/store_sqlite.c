@@ -971,6 +971,8 @@ static store_rc sq_scan(store *s, const store_scan_filter *f, store_scan_fn fn, 
 		bind_text(st, 2, f->currency);
 	else
 		sqlite3_bind_null(st, 2);
+	bind_i64(st, 3, f->shards > 1 ? f->shards : 0);
+	bind_i64(st, 4, f->shards > 1 ? f->shard : 0);
 	int rc;
 	store_rc r = STORE_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -12,6 +12,15 @@ check "clean par" v report par --as-of 2026-11-25 --format json
 cp "$WORK/out" "$WORK/clean_par.json"
 check "clean ageing" v report ageing --as-of 2026-11-25 --format json
 cp "$WORK/out" "$WORK/clean_ageing.json"
+# a report shared by several connections (threads) gives exactly the figures of one connection
+for r in par ageing; do
+  check "$r with one connection" v report $r --as-of 2026-11-25 --format json --threads 1 --by officer
+  cp "$WORK/out" "$WORK/one.json"
+  check "$r with three connections" v report $r --as-of 2026-11-25 --format json --threads 3 --by officer
+  cp "$WORK/out" "$WORK/three.json"
+  check "$r: same figures with three connections" cmp "$WORK/three.json" "$WORK/one.json"
+done
+check_exit "bad --threads" 2 v report par --as-of 2026-11-25 --threads 0
 check "demo again: everything unchanged" v import payments "$WORK/csv/payments.csv"
 has_text "payments unchanged" "$WORK/out" "0 inserted, 0 updated"
 
