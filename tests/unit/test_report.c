@@ -163,6 +163,39 @@ static void test_par_agg(void)
 	report_agg_free(a);
 }
 
+/* Two halves merged give the figures of the whole. */
+static void test_merge(void)
+{
+	report_agg *whole = report_agg_new(REPORT_PAR), *a = report_agg_new(REPORT_PAR),
+	           *b = report_agg_new(REPORT_PAR);
+	static const char *keys[] = {"Dakar", "Thies", "Lyon", ""};
+	static const char *curs[] = {"XOF", "EUR"};
+	for (int i = 0; i < 500; i++) {
+		const char *k = keys[i % 4], *c = curs[i % 3 == 0];
+		int32_t dpd = (i * 37) % 250;
+		int64_t amt = 1000 + i * 13;
+		report_agg_add_par(whole, c, k, dpd, amt);
+		report_agg_add_par(i % 2 ? a : b, c, k, dpd, amt);
+	}
+	T_OK(report_agg_merge(a, b) == 0, "merge");
+	const par_row *rw, *ra;
+	size_t nw = report_agg_rows(whole, &rw, NULL), na = report_agg_rows(a, &ra, NULL);
+	T_EQ_INT(na, nw, "same rows");
+	int same = na == nw;
+	for (size_t i = 0; same && i < nw; i++)
+		same = strcmp(rw[i].currency, ra[i].currency) == 0 && strcmp(rw[i].key, ra[i].key) == 0 &&
+		       rw[i].gross == ra[i].gross && rw[i].loans == ra[i].loans &&
+		       memcmp(rw[i].amount, ra[i].amount, sizeof rw[i].amount) == 0 &&
+		       memcmp(rw[i].count, ra[i].count, sizeof rw[i].count) == 0;
+	T_OK(same, "merged halves equal the whole");
+	report_agg *g = report_agg_new(REPORT_AGEING);
+	T_OK(report_agg_merge(g, a) != 0, "kinds must agree");
+	report_agg_free(g);
+	report_agg_free(whole);
+	report_agg_free(a);
+	report_agg_free(b);
+}
+
 static void test_ageing(void)
 {
 	obligation ob[4] = {{.due_on = 100}, {.due_on = 130}, {.due_on = 160}, {.due_on = 300}};
@@ -275,6 +308,7 @@ int main(void)
 	test_ratio();
 	test_par_agg();
 	test_ageing();
+	test_merge();
 	test_json();
 	test_csv_out();
 	test_idset();
