@@ -7,6 +7,7 @@
 
 #include "core/policy_next.h"
 #include "engine/ledger_sync.h"
+#include "engine/simulate.h"
 
 const char *daily_run_status(const policy_decision *d)
 {
@@ -96,35 +97,10 @@ static int on_account(void *vc, const store_account *a, const uint8_t *blob, siz
 {
 	run_ctx *c = vc;
 	c->last_id = a->id;
-	if (ledger_buf_decode(&c->buf, blob, len)) {
-		snprintf(c->err, sizeof c->err, "account %s: corrupt ledger data", a->ext_id);
+	policy_account pa;
+	if (simulate_account_facts(a, blob, len, &c->o->order, &c->buf, &c->work, &c->cap_work, &pa, c->err,
+	                           sizeof c->err))
 		return -1;
-	}
-	if (c->buf.n_ob > c->cap_work) {
-		int nc = c->buf.n_ob * 2;
-		void *np = realloc(c->work, sizeof *c->work * (size_t)nc);
-		if (!np) {
-			snprintf(c->err, sizeof c->err, "out of memory");
-			return -1;
-		}
-		c->work = np;
-		c->cap_work = nc;
-	}
-	policy_account pa = {.id = a->ext_id,
-	                     .is_invoice = a->kind == STORE_INVOICE,
-	                     .product = a->product,
-	                     .branch = a->branch,
-	                     .grade = "",
-	                     .currency = a->currency,
-	                     .amount = a->principal,
-	                     .start_on = a->start_on,
-	                     .written_off_on = a->written_off_on,
-	                     .ob = c->buf.ob,
-	                     .n_ob = c->buf.n_ob,
-	                     .pay = c->buf.pay,
-	                     .n_pay = c->buf.n_pay,
-	                     .order = c->o->order,
-	                     .work = c->work};
 	c->cur = a;
 	/* an account seen for the first time starts on the day run: no flood of past decisions */
 	civil_day from = last_eval_on == DATE_NONE ? c->day : last_eval_on + 1;

@@ -55,40 +55,51 @@ static int on_decision(void *vc, const policy_decision *d)
 	return 0;
 }
 
+int simulate_account_facts(const store_account *a, const uint8_t *blob, size_t len, const alloc_order *order,
+                           ledger_buf *buf, int64_t (**work)[COMP_N], int *cap_work, policy_account *pa,
+                           char *err, size_t errcap)
+{
+	if (ledger_buf_decode(buf, blob, len)) {
+		snprintf(err, errcap, "account %s: corrupt ledger data", a->ext_id);
+		return -1;
+	}
+	if (buf->n_ob > *cap_work) {
+		int nc = buf->n_ob * 2;
+		void *np = realloc(*work, sizeof **work * (size_t)nc);
+		if (!np) {
+			snprintf(err, errcap, "out of memory");
+			return -1;
+		}
+		*work = np;
+		*cap_work = nc;
+	}
+	*pa = (policy_account){.id = a->ext_id,
+	                       .is_invoice = a->kind == STORE_INVOICE,
+	                       .product = a->product,
+	                       .branch = a->branch,
+	                       .grade = "",
+	                       .currency = a->currency,
+	                       .amount = a->principal,
+	                       .start_on = a->start_on,
+	                       .written_off_on = a->written_off_on,
+	                       .ob = buf->ob,
+	                       .n_ob = buf->n_ob,
+	                       .pay = buf->pay,
+	                       .n_pay = buf->n_pay,
+	                       .order = *order,
+	                       .work = *work};
+	return 0;
+}
+
 static int one(void *vc, const store_account *a, const uint8_t *blob, size_t len)
 {
 	sim_ctx *c = vc;
 	if (c->o->account && strcmp(c->o->account, a->ext_id) != 0) return 0;
 	if (a->start_on > c->o->to) return 0;
-	if (ledger_buf_decode(&c->buf, blob, len)) {
-		snprintf(c->err, sizeof c->err, "account %s: corrupt ledger data", a->ext_id);
+	policy_account pa;
+	if (simulate_account_facts(a, blob, len, &c->o->order, &c->buf, &c->work, &c->cap_work, &pa, c->err,
+	                           sizeof c->err))
 		return -1;
-	}
-	if (c->buf.n_ob > c->cap_work) {
-		int nc = c->buf.n_ob * 2;
-		void *np = realloc(c->work, sizeof *c->work * (size_t)nc);
-		if (!np) {
-			snprintf(c->err, sizeof c->err, "out of memory");
-			return -1;
-		}
-		c->work = np;
-		c->cap_work = nc;
-	}
-	policy_account pa = {.id = a->ext_id,
-	                     .is_invoice = a->kind == STORE_INVOICE,
-	                     .product = a->product,
-	                     .branch = a->branch,
-	                     .grade = "",
-	                     .currency = a->currency,
-	                     .amount = a->principal,
-	                     .start_on = a->start_on,
-	                     .written_off_on = a->written_off_on,
-	                     .ob = c->buf.ob,
-	                     .n_ob = c->buf.n_ob,
-	                     .pay = c->buf.pay,
-	                     .n_pay = c->buf.n_pay,
-	                     .order = c->o->order,
-	                     .work = c->work};
 	c->cur = a;
 	c->hit = 0;
 	c->r->accounts++;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/policy.h"
+#include "engine/ledger_sync.h"
 #include "store/store.h"
 
 #define SIM_MAX_DAYS 3660 /* a range of at most about ten years */
@@ -39,5 +40,12 @@ typedef int (*simulate_fn)(void *ctx, const store_account *a, const policy_decis
 int simulate_run(store *s, const simulate_opts *o, simulate_fn fn, void *ctx, simulate_result *r, char *err,
                  size_t errcap);
 void simulate_result_free(simulate_result *r);
+
+/* What the policy core needs of one account, shared by the simulation and the daily run: decodes the
+ * account's ledger into buf, grows the scratch rows (*work, *cap_work) to its obligations, and fills
+ * pa (pointing into a, buf and *work). 0, or -1 with the reason in err. */
+int simulate_account_facts(const store_account *a, const uint8_t *blob, size_t len, const alloc_order *order,
+                           ledger_buf *buf, int64_t (**work)[COMP_N], int *cap_work, policy_account *pa,
+                           char *err, size_t errcap);
 
 #endif
