@@ -46,7 +46,7 @@ $(B)/libvigie.a: $(LIB_OBJ)
 $(B)/vigie: $(B)/src/cli/vigie.o $(B)/libvigie.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libvigie.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libvigie.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libvigie.a $(LIBS)
 

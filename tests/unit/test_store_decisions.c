@@ -9,71 +9,8 @@
 #include "store/store.h"
 #include "t.h"
 
-static char tmpdir[256];
-static const char *pg_base;
-static int db_seq;
-
-static void pg_admin(const char *sql)
-{
-	char url[512];
-	snprintf(url, sizeof url, "%s/postgres", pg_base);
-	PGconn *c = PQconnectdb(url);
-	T_OK(PQstatus(c) == CONNECTION_OK, "admin connection: %s", PQerrorMessage(c));
-	if (PQstatus(c) == CONNECTION_OK) {
-		PQclear(PQexec(c, "SET client_min_messages TO warning"));
-		PGresult *r = PQexec(c, sql);
-		T_OK(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
-		PQclear(r);
-	}
-	PQfinish(c);
-}
-
-typedef struct {
-	int pg;
-	char target[512];
-	char dbname[64];
-} fixture;
-
-static store *fresh_init(fixture *fx, int pg)
-{
-	memset(fx, 0, sizeof *fx);
-	fx->pg = pg;
-	db_seq++;
-	if (pg) {
-		char sql[256];
-		snprintf(fx->dbname, sizeof fx->dbname, "vigie_test_dec_%ld_%d", (long)getpid(), db_seq);
-		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", fx->dbname);
-		pg_admin(sql);
-		snprintf(sql, sizeof sql, "CREATE DATABASE %s", fx->dbname);
-		pg_admin(sql);
-		snprintf(fx->target, sizeof fx->target, "%s/%s", pg_base, fx->dbname);
-	} else {
-		snprintf(fx->target, sizeof fx->target, "%s/db%d.sqlite", tmpdir, db_seq);
-	}
-	store *s = NULL;
-	char err[512] = "";
-	T_EQ_INT(store_open(fx->target, &s, err, sizeof err), STORE_OK, "store_open");
-	T_OK(s != NULL, "store_open %s: %s", fx->target, err);
-	if (s) T_EQ_INT(store_init(s), STORE_OK, "store_init");
-	return s;
-}
-
-static void done(fixture *fx, store *s)
-{
-	store_close(s);
-	if (fx->pg) {
-		char sql[256];
-		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", fx->dbname);
-		pg_admin(sql);
-	} else {
-		static const char *const suffix[] = {"", "-wal", "-shm"};
-		for (int i = 0; i < 3; i++) {
-			char p[600];
-			snprintf(p, sizeof p, "%s%s", fx->target, suffix[i]);
-			unlink(p);
-		}
-	}
-}
+#define STORE_FIXTURE_PREFIX "vigie_test_dec"
+#include "store_fixture.h"
 
 #define N_ACC 5
 /* One client and N_ACC loans L1..L5 (ids in ids[]), committed. */
