@@ -188,7 +188,8 @@ const char *store_backend(const store *s)
 store_rc store_init(store *s)
 {
 	if (s->in_tx) return store_fail(s, "store_init: called inside a transaction");
-	return s->ops->init(s);
+	if (s->ops->init(s)) return STORE_ERR;
+	return store_modules_migrate(s);
 }
 
 int store_schema_version(store *s)

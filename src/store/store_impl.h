@@ -18,6 +18,15 @@
 
 #define STORE_ERRMSG_MAX 1024
 
+/* The parameters of a generic statement (store_query.c fills them). */
+#define STORE_QP_MAX 32
+typedef struct {
+	int n;                        /* parameters $1..$n */
+	int kind[STORE_QP_MAX];       /* 0 NULL, 1 integer, 2 text */
+	int64_t i[STORE_QP_MAX];      /* integers */
+	const char *t[STORE_QP_MAX];  /* texts, and integers as decimal text; NULL for NULL */
+} store_qparams;
+
 typedef struct store_ops {
 	const char *name; /* "sqlite", "postgres" */
 	void (*close)(store *s);
@@ -66,6 +75,16 @@ typedef struct store_ops {
 	store_rc (*run_log_put)(store *s, const store_run_log *r);
 	store_rc (*run_log_last)(store *s, store_run_log *out);
 	store_rc (*decisions_each)(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx);
+
+	/* Generic statements (store_query.h). q_prepare returns the back-end's handle (NULL on error);
+	 * q_step executes on its first call (first != 0, with the parameters) and returns 1 row, 0 done,
+	 * -1 error; q_finish releases the handle (back to the cache on SQLite). */
+	void *(*q_prepare)(store *s, const char *sql);
+	int (*q_step)(store *s, void *h, const store_qparams *p, int first);
+	int64_t (*q_int)(void *h, int c);
+	const char *(*q_text)(void *h, int c); /* NULL for SQL NULL */
+	int64_t (*q_changes)(store *s, void *h);
+	void (*q_finish)(store *s, void *h);
 } store_ops;
 
 typedef struct {
@@ -110,6 +129,9 @@ void store_idset_clear(store_idset *set);
 #define store_dirty_note(s, id)   store_idset_add(&(s)->dirty, (id))
 #define store_client_known(s, id) store_idset_has(&(s)->clients, (id))
 #define store_client_note(s, id)  store_idset_add(&(s)->clients, (id))
+/* Applies the module migrations (store_query.c), after the core ones. */
+store_rc store_modules_migrate(store *s);
+
 void store_base_free(store *s); /* frees what the struct store part owns (not s itself) */
 
 /* Copies a string field of at most cap-1 bytes (the rest is cut) and terminates it. */

@@ -1899,8 +1899,87 @@ static store_rc pg_decisions_each(store *s, const store_decision_filter *f, stor
 
 /* --- the back-end ---------------------------------------------------------------------------- */
 
+/* --- generic statements (store_query.h): PQexecParams, parameters and results as text ------- */
+
+typedef struct {
+	const char *sql;
+	PGresult *r;
+	int row, rows;
+	int64_t changes;
+} pg_qh;
+
+static void *pg_q_prepare(store *s, const char *sql)
+{
+	pg_qh *h = calloc(1, sizeof *h);
+	if (!h) {
+		store_fail(s, "out of memory");
+		return NULL;
+	}
+	h->sql = sql;
+	return h;
+}
+
+static int pg_q_step(store *s, void *hv, const store_qparams *p, int first)
+{
+	pg_store *g = PG(s);
+	pg_qh *h = hv;
+	if (first) {
+		h->r = PQexecParams(g->conn, h->sql, p->n, NULL, p->t, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(h->r);
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			pg_fail(g, "statement", PQresultErrorMessage(h->r));
+			return -1;
+		}
+		h->rows = PQntuples(h->r);
+		h->row = -1;
+		const char *n = PQcmdTuples(h->r);
+		h->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+	}
+	if (++h->row < h->rows) return 1;
+	return 0;
+}
+
+static int64_t pg_q_int(void *hv, int c)
+{
+	pg_qh *h = hv;
+	if (!h->r || h->row < 0 || h->row >= h->rows || c >= PQnfields(h->r) || PQgetisnull(h->r, h->row, c))
+		return 0;
+	const char *v = PQgetvalue(h->r, h->row, c);
+	if (*v == 't') return 1; /* booleans */
+	if (*v == 'f') return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static const char *pg_q_text(void *hv, int c)
+{
+	pg_qh *h = hv;
+	if (!h->r || h->row < 0 || h->row >= h->rows || c >= PQnfields(h->r) || PQgetisnull(h->r, h->row, c))
+		return NULL;
+	return PQgetvalue(h->r, h->row, c);
+}
+
+static int64_t pg_q_changes(store *s, void *hv)
+{
+	(void)s;
+	return ((pg_qh *)hv)->changes;
+}
+
+static void pg_q_finish(store *s, void *hv)
+{
+	(void)s;
+	pg_qh *h = hv;
+	PQclear(h->r);
+	free(h);
+}
+
 static const store_ops PG_OPS = {
     .name = "postgres",
+    .q_prepare = pg_q_prepare,
+    .q_step = pg_q_step,
+    .q_int = pg_q_int,
+    .q_text = pg_q_text,
+    .q_changes = pg_q_changes,
+    .q_finish = pg_q_finish,
     .close = pg_close,
     .init = pg_init,
     .schema_version = pg_schema_version,

@@ -38,6 +38,7 @@ typedef struct {
 	int ob_cap;
 	store_payment *pay;
 	int pay_cap;
+	struct sq_qslot *qc; /* generic statements (store_query.h), cached by text address */
 } sq_store;
 
 static sq_store *SQ(store *s)
@@ -213,9 +214,12 @@ static void read_obligation(sqlite3_stmt *st, int off, obligation *o)
 
 /* --- opening, schema, transactions ----------------------------------------------------------- */
 
+static void sq_q_cache_free(sq_store *q);
+
 static void sq_close(store *s)
 {
 	sq_store *q = SQ(s);
+	sq_q_cache_free(q);
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->db);
@@ -1248,8 +1252,136 @@ static store_rc sq_decisions_each(store *s, const store_decision_filter *f, stor
 
 /* --- the back-end ---------------------------------------------------------------------------- */
 
+/* --- generic statements (store_query.h) ------------------------------------------------------ */
+
+#define SQ_QCACHE 128
+
+struct sq_qslot {
+	const char *sql; /* the text's address: texts are static */
+	sqlite3_stmt *st;
+	int busy;
+};
+
+typedef struct {
+	sqlite3_stmt *st;
+	struct sq_qslot *slot; /* NULL: not cached, finalised at the end */
+	int64_t changes;
+} sq_qh;
+
+static void sq_q_cache_free(sq_store *q)
+{
+	if (!q->qc) return;
+	for (int i = 0; i < SQ_QCACHE; i++)
+		sqlite3_finalize(q->qc[i].st);
+	free(q->qc);
+	q->qc = NULL;
+}
+
+static void *sq_q_prepare(store *s, const char *sql)
+{
+	sq_store *q = SQ(s);
+	if (!q->qc) q->qc = calloc(SQ_QCACHE, sizeof *q->qc);
+	sq_qh *h = calloc(1, sizeof *h);
+	if (!h || !q->qc) {
+		free(h);
+		store_fail(s, "out of memory");
+		return NULL;
+	}
+	struct sq_qslot *free_slot = NULL;
+	for (int i = 0; i < SQ_QCACHE; i++) {
+		struct sq_qslot *e = &q->qc[i];
+		if (e->sql == sql && !e->busy) {
+			e->busy = 1;
+			h->st = e->st;
+			h->slot = e;
+			return h;
+		}
+		if (!e->sql && !free_slot) free_slot = e;
+	}
+	if (sqlite3_prepare_v3(q->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &h->st, NULL) !=
+	    SQLITE_OK) {
+		sq_fail(q, "prepare");
+		free(h);
+		return NULL;
+	}
+	if (free_slot) {
+		free_slot->sql = sql;
+		free_slot->st = h->st;
+		free_slot->busy = 1;
+		h->slot = free_slot;
+	}
+	return h;
+}
+
+static int sq_q_step(store *s, void *hv, const store_qparams *p, int first)
+{
+	sq_store *q = SQ(s);
+	sq_qh *h = hv;
+	if (first) {
+		for (int i = 0; i < p->n; i++) {
+			char name[16];
+			snprintf(name, sizeof name, "$%d", i + 1);
+			int k = sqlite3_bind_parameter_index(h->st, name);
+			if (!k) continue; /* not used by this text */
+			int rc = p->kind[i] == 1   ? sqlite3_bind_int64(h->st, k, p->i[i])
+			         : p->kind[i] == 2 ? sqlite3_bind_text(h->st, k, p->t[i], -1, SQLITE_STATIC)
+			                           : sqlite3_bind_null(h->st, k);
+			if (rc != SQLITE_OK) {
+				sq_fail(q, "bind");
+				return -1;
+			}
+		}
+	}
+	int rc = sqlite3_step(h->st);
+	if (rc == SQLITE_ROW) return 1;
+	if (rc == SQLITE_DONE) {
+		h->changes = sqlite3_changes(q->db);
+		return 0;
+	}
+	sq_fail(q, "statement");
+	return -1;
+}
+
+static int64_t sq_q_int(void *hv, int c)
+{
+	return sqlite3_column_int64(((sq_qh *)hv)->st, c);
+}
+
+static const char *sq_q_text(void *hv, int c)
+{
+	sq_qh *h = hv;
+	if (sqlite3_column_type(h->st, c) == SQLITE_NULL) return NULL;
+	return (const char *)sqlite3_column_text(h->st, c);
+}
+
+static int64_t sq_q_changes(store *s, void *hv)
+{
+	(void)s;
+	return ((sq_qh *)hv)->changes;
+}
+
+static void sq_q_finish(store *s, void *hv)
+{
+	(void)s;
+	sq_qh *h = hv;
+	if (h->slot) {
+		sqlite3_reset(h->st);
+		sqlite3_clear_bindings(h->st);
+		h->slot->busy = 0;
+	} else {
+		sqlite3_finalize(h->st);
+	}
+	free(h);
+}
+
 static const store_ops SQLITE_OPS = {
     .name = "sqlite",
+    .q_prepare = sq_q_prepare,
+    .q_step = sq_q_step,
+    .q_int = sq_q_int,
+    .q_text = sq_q_text,
+    .q_changes = sq_q_changes,
+    .q_finish = sq_q_finish,
     .close = sq_close,
     .init = sq_init,
     .schema_version = sq_schema_version,
