@@ -1,0 +1,154 @@
+/* store_work.h: what people do with the daily run's decisions (store module "work"): task outcomes,
+ * promises to pay, alerts, approval requests (four-eyes) and holds (exclusions from collection,
+ * delinquency pauses). Every write happens inside the caller's transaction and is idempotent where
+ * it can be replayed (alerts by dedupe key; an outcome once per task). The policy evaluation reads
+ * promises, holds and dated events (failed/overdue tasks, alerts) back through store_work_facts(). */
+#ifndef VIGIE_STORE_WORK_H
+#define VIGIE_STORE_WORK_H
+#include "store/store.h"
+
+#define STORE_NOTE_MAX 512
+
+/* --- task outcomes ------------------------------------------------------------------------------ */
+typedef enum {
+	OUTCOME_REACHED = 0,
+	OUTCOME_PROMISE, /* a promise to pay: amount and date */
+	OUTCOME_DISPUTE,
+	OUTCOME_UNREACHABLE,
+	OUTCOME_PAID,
+	OUTCOME_VERIFIED, /* loan-use verification, document check passed */
+	OUTCOME_FAILED,   /* verification failed, visit failed */
+	OUTCOME_N
+} store_outcome_kind;
+const char *store_outcome_name(store_outcome_kind k);
+int store_outcome_parse(const char *s); /* -1 when unknown */
+
+typedef struct {
+	int64_t decision_id; /* the task */
+	store_outcome_kind outcome;
+	civil_day day;
+	char actor[STORE_ID_MAX];
+	char note[STORE_NOTE_MAX];
+	int64_t promise_amount; /* OUTCOME_PROMISE: minor units of the account's currency */
+	civil_day promise_on;   /* OUTCOME_PROMISE: the promised date */
+} store_task_outcome;
+/* Records the outcome and closes the task (status done); a promise outcome also creates the promise.
+ * STORE_NOT_FOUND: no such task; STORE_CONFLICT: the task already has a different outcome (the same
+ * outcome again is PUT_UNCHANGED). */
+store_rc store_task_outcome_put(store *s, const store_task_outcome *o, store_put *res);
+store_rc store_task_outcome_get(store *s, int64_t decision_id, store_task_outcome *out);
+
+/* --- promises ----------------------------------------------------------------------------------- */
+typedef struct {
+	int64_t id;
+	int64_t account_id;
+	int64_t decision_id; /* 0 when not made through a task */
+	civil_day made_on, due_on;
+	int64_t amount;
+	char actor[STORE_ID_MAX];
+	char account_ext_id[STORE_ID_MAX]; /* filled on reads */
+} store_promise;
+store_rc store_promise_put(store *s, store_promise *p, store_put *res);
+
+/* --- alerts ------------------------------------------------------------------------------------- */
+typedef struct {
+	int64_t id;
+	char dedupe_key[STORE_DEDUPE_MAX]; /* unique: raising the same alert again is PUT_UNCHANGED */
+	int64_t account_id;                /* 0 when about a client or a group */
+	char client_ext_id[STORE_ID_MAX];  /* "" when about an account only */
+	civil_day day;
+	char kind[STORE_ID_MAX];      /* task_failed, dpd_threshold, grade_down, limit_exceeded, legal, ... */
+	char severity[16];            /* info | warning | critical */
+	char reason[STORE_NOTE_MAX];  /* readable: why, with what moved */
+	char details[2048];           /* JSON object: the variables that moved */
+	char assignee[STORE_ID_MAX];  /* user name or "role:supervisor" */
+	char branch[STORE_ID_MAX];    /* for routing and access */
+	char status[16];              /* open | acknowledged */
+	char ack_by[STORE_ID_MAX];
+	civil_day ack_on;
+	char account_ext_id[STORE_ID_MAX]; /* filled on reads */
+} store_alert;
+store_rc store_alert_raise(store *s, store_alert *a, store_put *res);
+store_rc store_alert_ack(store *s, int64_t id, const char *by, civil_day on); /* NOT_FOUND; CONFLICT if acked */
+store_rc store_alert_get(store *s, int64_t id, store_alert *out);
+typedef struct {
+	const char *status, *kind, *branch, *assignee; /* NULL = any */
+	int64_t account_id;                            /* 0 = any */
+} store_alert_filter;
+typedef int (*store_alert_fn)(void *ctx, const store_alert *a);
+store_rc store_alerts_each(store *s, const store_alert_filter *f, store_alert_fn fn, void *ctx);
+
+/* --- approvals (four-eyes) ---------------------------------------------------------------------- */
+typedef struct {
+	int64_t id;
+	char kind[STORE_ID_MAX]; /* step, reschedule, write_off, fee_waiver, credit_limit, policy_change */
+	int64_t account_id;      /* 0 when not about an account */
+	char subject[STORE_ID_MAX]; /* what it is about: account ext id, client ext id, group, policy name */
+	int64_t decision_id;     /* a four-eyes step of the run, else 0 */
+	char payload[4096];      /* JSON object: what is to be done once approved */
+	char maker[STORE_ID_MAX];
+	civil_day made_on;
+	char branch[STORE_ID_MAX];
+	char status[16];         /* pending | approved | rejected | applied */
+	char checker[STORE_ID_MAX];
+	civil_day checked_on;
+	char note[STORE_NOTE_MAX];
+} store_approval;
+store_rc store_approval_request(store *s, store_approval *a); /* sets id, status pending */
+store_rc store_approval_get(store *s, int64_t id, store_approval *out);
+/* pending -> approved/rejected by checker (the caller checked access_can_check); CONFLICT when not
+ * pending or when checker = maker. */
+store_rc store_approval_decide(store *s, int64_t id, int approve, const char *checker, civil_day on,
+                               const char *note);
+store_rc store_approval_mark_applied(store *s, int64_t id);
+typedef int (*store_approval_fn)(void *ctx, const store_approval *a);
+store_rc store_approvals_each(store *s, const char *status, const char *branch, store_approval_fn fn, void *ctx);
+
+/* --- holds -------------------------------------------------------------------------------------- */
+typedef enum { HOLD_EXCLUSION = 0, HOLD_PAUSE = 1 } store_hold_kind;
+typedef struct {
+	int64_t id;
+	store_hold_kind kind;
+	int64_t account_id;              /* 0 when on a client (every account of the client) */
+	char client_ext_id[STORE_ID_MAX];
+	civil_day from_on, to_on;        /* inclusive; to_on DATE_NONE = until ended */
+	char reason[STORE_NOTE_MAX];
+	char actor[STORE_ID_MAX];
+	civil_day created_on;
+} store_hold;
+store_rc store_hold_put(store *s, store_hold *h);
+/* Ends a hold on `on` (to_on = on); the history is kept. */
+store_rc store_hold_end(store *s, int64_t id, civil_day on, const char *actor);
+typedef int (*store_hold_fn)(void *ctx, const store_hold *h);
+store_rc store_holds_each(store *s, int64_t account_id, store_hold_fn fn, void *ctx); /* 0 = all */
+
+/* --- facts for the policy evaluation of one account ----------------------------------------------- */
+typedef struct {
+	civil_day made_on, due_on;
+	int64_t amount;
+	char ref[32]; /* "P<id>" */
+} store_fact_promise;
+typedef struct {
+	civil_day from_on, to_on; /* to_on DATE_NONE = open */
+	store_hold_kind kind;
+} store_fact_hold;
+typedef struct {
+	civil_day day;
+	int kind; /* 0 task_failed, 1 task_overdue, 2 alert */
+	char name[STORE_ID_MAX]; /* task kind or alert kind */
+	char ref[32];            /* "T<decision id>" or "A<alert id>" */
+} store_fact_event;
+typedef struct {
+	store_fact_promise *promises;
+	int n_promises, cap_promises;
+	store_fact_hold *holds;
+	int n_holds, cap_holds;
+	store_fact_event *events;
+	int n_events, cap_events;
+} store_work_facts;
+/* Fills f (arrays grown as needed; free with store_work_facts_free) with the account's promises,
+ * holds (its own and its client's) and events dated on or before `until`, each sorted by day. */
+store_rc store_work_facts_get(store *s, int64_t account_id, civil_day until, store_work_facts *f);
+void store_work_facts_free(store_work_facts *f);
+
+#endif
