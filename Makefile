@@ -5,7 +5,7 @@
 #   make bench      benchmarks (figures, no assertions)
 #   make SANITIZE=1 build the sanitized variant into build/san
 CC      ?= cc
-PKGS    := sqlite3 libpq jansson yaml-0.1
+PKGS    := sqlite3 libpq jansson yaml-0.1 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla

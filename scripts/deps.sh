@@ -2,7 +2,7 @@
 # Installs, with apt-get, the Debian packages Vigie needs to build and test, when they are missing.
 set -e
 need=""
-for p in build-essential pkg-config libsqlite3-dev libpq-dev libjansson-dev libyaml-dev postgresql sqlite3 jq; do
+for p in build-essential pkg-config libsqlite3-dev libpq-dev libjansson-dev libyaml-dev libsodium-dev postgresql sqlite3 jq; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
