@@ -484,9 +484,9 @@ tpl_err tpl_parse(const char *text, size_t len, unsigned channel, const char *la
 			tpl_errors_add(errs, "%s:1: expected the email's subject after \"Subject:\", found nothing", label);
 			return TPL_ERR_SYNTAX;
 		}
-		if (nl + 1 >= end || text[nl + 1] != '\n') {
+		if (nl + 1 >= len || text[nl + 1] != '\n') {
 			tpl_errors_add(errs, "%s:2: expected a blank line between the subject and the body, found %s",
-			               label, nl + 1 >= end ? "the end of the file" : "text");
+			               label, nl + 1 >= len ? "the end of the file" : "text");
 			return TPL_ERR_SYNTAX;
 		}
 		int bad = parse_span(t, text, s, nl, 1, label, errs);
