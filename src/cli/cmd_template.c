@@ -50,7 +50,8 @@ static int take_repeated(const cli_env *e, const char *cmd, const char *name, in
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = NULL;
-		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, nl) == 0 && (a[2 + nl] == 0 || a[2 + nl] == '=')) {
+		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, nl) == 0 &&
+		    (a[2 + nl] == 0 || a[2 + nl] == '=')) {
 			if (a[2 + nl] == '=') {
 				v = a + 3 + nl;
 			} else if (i + 1 < argc) {
@@ -60,7 +61,8 @@ static int take_repeated(const cli_env *e, const char *cmd, const char *name, in
 				return -1;
 			}
 			if (*n_vals >= MAX_REPEAT) {
-				fprintf(e->err, "vigie %s: expected at most %d --%s options\n", cmd, MAX_REPEAT, name);
+				fprintf(e->err, "vigie %s: expected at most %d --%s options\n", cmd,
+				        MAX_REPEAT, name);
 				return -1;
 			}
 			vals[(*n_vals)++] = v;
@@ -104,7 +106,8 @@ static int parse_langs(const cli_env *e, const char *cmd, const char *text, tpl_
 			l = tpl_lang_parse(buf);
 		}
 		if (l < 0) {
-			fprintf(e->err, "vigie %s: --languages: expected fr or en, found \"%.*s\"\n", cmd, (int)len, p);
+			fprintf(e->err, "vigie %s: --languages: expected fr or en, found \"%.*s\"\n", cmd,
+			        (int)len, p);
 			return -1;
 		}
 		int dup = 0;
@@ -132,23 +135,27 @@ static void sms_warnings(const cli_env *e, const tpl_set *s, int max)
 			const tpl_part *p = &t->parts[k];
 			uint32_t cp;
 			size_t off;
-			if (p->var >= 0 || (off = tpl_sms_first_ucs2(t->text + p->off, p->len, &cp)) == p->len) continue;
+			if (p->var >= 0 ||
+			    (off = tpl_sms_first_ucs2(t->text + p->off, p->len, &cp)) == p->len)
+				continue;
 			int line = p->line;
 			for (size_t j = p->off; j < p->off + off; j++)
 				line += t->text[j] == '\n';
-			fprintf(e->err,
-			        "%s:%d: warning: U+%04X is not in the GSM-7 alphabet: the SMS is sent in UCS-2 "
-			        "(70 characters per segment instead of 160)\n",
-			        it.path, line, (unsigned)cp);
+			fprintf(
+			    e->err,
+			    "%s:%d: warning: U+%04X is not in the GSM-7 alphabet: the SMS is sent in UCS-2 "
+			    "(70 characters per segment instead of 160)\n",
+			    it.path, line, (unsigned)cp);
 			break;
 		}
 		sms_info si;
 		if (tpl_sms_estimate(t, &si) == TPL_OK && si.segments > max)
-			fprintf(e->err,
-			        "%s: warning: may need %d SMS segments (more than %d): %d %s with long values "
-			        "(docs/templates.md)\n",
-			        it.path, si.segments, max, si.units,
-			        si.encoding == SMS_GSM7 ? "septets" : "UCS-2 characters");
+			fprintf(
+			    e->err,
+			    "%s: warning: may need %d SMS segments (more than %d): %d %s with long values "
+			    "(docs/templates.md)\n",
+			    it.path, si.segments, max, si.units,
+			    si.encoding == SMS_GSM7 ? "septets" : "UCS-2 characters");
 	}
 }
 
@@ -182,7 +189,8 @@ static int cmd_check(const cli_env *e, int argc, char **argv)
 		char *end;
 		long v = strtol(max_text, &end, 10);
 		if (*end || end == max_text || v < 1 || v > 255) {
-			fprintf(e->err, "vigie template check: --max-sms-segments: expected 1 to 255, found \"%s\"\n",
+			fprintf(e->err,
+			        "vigie template check: --max-sms-segments: expected 1 to 255, found \"%s\"\n",
 			        max_text);
 			return EXIT_USAGE;
 		}
@@ -200,7 +208,8 @@ static int cmd_check(const cli_env *e, int argc, char **argv)
 	int count[TPL_LANG_N] = {0};
 	for (int i = 0; i < tpl_set_size(s); i++)
 		count[tpl_set_at(s, i).lang]++;
-	fprintf(e->out, "%s: %d templates OK (fr: %d, en: %d)\n", dir, tpl_set_size(s), count[TPL_FR], count[TPL_EN]);
+	fprintf(e->out, "%s: %d templates OK (fr: %d, en: %d)\n", dir, tpl_set_size(s), count[TPL_FR],
+	        count[TPL_EN]);
 	sms_warnings(e, s, max);
 	for (int k = 0; k < n_pol; k++) {
 		int prc = EXIT_OK;
@@ -273,7 +282,8 @@ static int cmd_render(const cli_env *e, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (channel < 0) {
-		fprintf(e->err, "vigie template render: --channel: expected sms, email or letter, found \"%s\"\n",
+		fprintf(e->err,
+		        "vigie template render: --channel: expected sms, email or letter, found \"%s\"\n",
 		        channel_text);
 		return EXIT_USAGE;
 	}
@@ -287,8 +297,11 @@ static int cmd_render(const cli_env *e, int argc, char **argv)
 			int var = eq ? tpl_var_parse(vars[i], (size_t)(eq - vars[i])) : -1;
 			if (var < 0) {
 				if (pass) continue;
-				fprintf(e->err, "vigie template render: --var: expected NAME=VALUE with NAME one of the "
-				                "variables (see vigie template --help), found \"%s\"\n", vars[i]);
+				fprintf(
+				    e->err,
+				    "vigie template render: --var: expected NAME=VALUE with NAME one of the "
+				    "variables (see vigie template --help), found \"%s\"\n",
+				    vars[i]);
 				return EXIT_USAGE;
 			}
 			if ((var == TPL_CURRENCY) != (pass == 0)) continue;
@@ -309,8 +322,8 @@ static int cmd_render(const cli_env *e, int argc, char **argv)
 	static char subject[4096], body[TPL_MAX_BYTES * 4];
 	tpl_lang used = (tpl_lang)lang;
 	uint32_t missing = 0;
-	tpl_err te = tpl_set_render(s, pos[0], (tpl_lang)lang, (tpl_lang)fallback, (unsigned)channel, &v, subject,
-	                            sizeof subject, body, sizeof body, &used, &missing);
+	tpl_err te = tpl_set_render(s, pos[0], (tpl_lang)lang, (tpl_lang)fallback, (unsigned)channel, &v,
+	                            subject, sizeof subject, body, sizeof body, &used, &missing);
 	tpl_set_free(s);
 	if (te == TPL_ERR_NOT_FOUND) {
 		fprintf(e->err, "vigie template render: expected a template %s/%s/%s.%s, found none\n", dir,
@@ -319,8 +332,10 @@ static int cmd_render(const cli_env *e, int argc, char **argv)
 	}
 	if (te == TPL_ERR_MISSING) {
 		char names[512];
-		fprintf(e->err, "vigie template render: %s/%s/%s.%s: no value for %s (give --var NAME=VALUE)\n", dir,
-		        tpl_lang_name(used), pos[0], channel_text, tpl_vars_text(missing, names, sizeof names));
+		fprintf(e->err,
+		        "vigie template render: %s/%s/%s.%s: no value for %s (give --var NAME=VALUE)\n", dir,
+		        tpl_lang_name(used), pos[0], channel_text,
+		        tpl_vars_text(missing, names, sizeof names));
 		return EXIT_BAD_INPUT;
 	}
 	if (te != TPL_OK) {
@@ -328,15 +343,16 @@ static int cmd_render(const cli_env *e, int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	if (used != (tpl_lang)lang)
-		fprintf(e->err, "note: no %s template %s.%s, rendered the %s one\n", tpl_lang_name((tpl_lang)lang),
-		        pos[0], channel_text, tpl_lang_name(used));
+		fprintf(e->err, "note: no %s template %s.%s, rendered the %s one\n",
+		        tpl_lang_name((tpl_lang)lang), pos[0], channel_text, tpl_lang_name(used));
 	if (channel == PCH_EMAIL) fprintf(e->out, "Subject: %s\n\n", subject);
 	fprintf(e->out, "%s\n", body);
 	if (channel == PCH_SMS) {
 		sms_info si;
 		tpl_sms_measure(body, strlen(body), &si);
 		fprintf(e->err, "sms: %s, %d %s, %d segment%s\n", sms_encoding_name(si.encoding), si.units,
-		        si.encoding == SMS_GSM7 ? "septets" : "UTF-16 units", si.segments, si.segments == 1 ? "" : "s");
+		        si.encoding == SMS_GSM7 ? "septets" : "UTF-16 units", si.segments,
+		        si.segments == 1 ? "" : "s");
 	}
 	return EXIT_OK;
 }

@@ -40,14 +40,22 @@ static const struct {
 const char *tpl_strerror(tpl_err e)
 {
 	switch (e) {
-	case TPL_OK: return "ok";
-	case TPL_ERR_SYNTAX: return "malformed template";
-	case TPL_ERR_MISSING: return "a variable has no value";
-	case TPL_ERR_TOO_LONG: return "rendered text too long";
-	case TPL_ERR_BAD_VALUE: return "bad value";
-	case TPL_ERR_NOT_FOUND: return "no such template";
-	case TPL_ERR_IO: return "cannot read";
-	case TPL_ERR_NOMEM: return "out of memory";
+	case TPL_OK:
+		return "ok";
+	case TPL_ERR_SYNTAX:
+		return "malformed template";
+	case TPL_ERR_MISSING:
+		return "a variable has no value";
+	case TPL_ERR_TOO_LONG:
+		return "rendered text too long";
+	case TPL_ERR_BAD_VALUE:
+		return "bad value";
+	case TPL_ERR_NOT_FOUND:
+		return "no such template";
+	case TPL_ERR_IO:
+		return "cannot read";
+	case TPL_ERR_NOMEM:
+		return "out of memory";
 	}
 	return "unknown error";
 }
@@ -59,10 +67,19 @@ int tpl_lang_parse(const char *s)
 	return -1;
 }
 
-const char *tpl_lang_name(tpl_lang l) { return l == TPL_FR ? "fr" : l == TPL_EN ? "en" : "?"; }
+const char *tpl_lang_name(tpl_lang l)
+{
+	return l == TPL_FR ? "fr" : l == TPL_EN ? "en" : "?";
+}
 
-const char *tpl_var_name(tpl_var v) { return (unsigned)v < TPL_VAR_N ? VARS[v].name : "?"; }
-tpl_kind tpl_var_kind(tpl_var v) { return VARS[v].kind; }
+const char *tpl_var_name(tpl_var v)
+{
+	return (unsigned)v < TPL_VAR_N ? VARS[v].name : "?";
+}
+tpl_kind tpl_var_kind(tpl_var v)
+{
+	return VARS[v].kind;
+}
 
 int tpl_var_parse(const char *s, size_t len)
 {
@@ -135,7 +152,10 @@ static int text_ok(const char *s, size_t len, int allow_lf)
 
 /* ---- values ---- */
 
-void tpl_values_init(tpl_values *v) { memset(v, 0, sizeof *v); }
+void tpl_values_init(tpl_values *v)
+{
+	memset(v, 0, sizeof *v);
+}
 
 static tpl_err kind_is(tpl_var var, tpl_kind k)
 {
@@ -205,7 +225,8 @@ tpl_err tpl_val_parse(tpl_values *v, tpl_var var, const char *text, const char *
 		}
 		money_err me = money_parse(text, len, c->exponent, &n);
 		if (me != MONEY_OK) {
-			snprintf(err, cap, "%s: expected an amount in %s with at most %d decimals, found \"%s\" (%s)",
+			snprintf(err, cap,
+			         "%s: expected an amount in %s with at most %d decimals, found \"%s\" (%s)",
 			         VARS[var].name, c->code, c->exponent, text, money_strerror(me));
 			return TPL_ERR_BAD_VALUE;
 		}
@@ -213,7 +234,8 @@ tpl_err tpl_val_parse(tpl_values *v, tpl_var var, const char *text, const char *
 	}
 	case TPLK_DATE:
 		if (date_parse(text, len, &d) != DATE_OK) {
-			snprintf(err, cap, "%s: expected a date YYYY-MM-DD, found \"%s\"", VARS[var].name, text);
+			snprintf(err, cap, "%s: expected a date YYYY-MM-DD, found \"%s\"", VARS[var].name,
+			         text);
 			return TPL_ERR_BAD_VALUE;
 		}
 		return tpl_val_date(v, var, d);
@@ -225,7 +247,8 @@ tpl_err tpl_val_parse(tpl_values *v, tpl_var var, const char *text, const char *
 		return tpl_val_int(v, var, n);
 	case TPLK_RATE:
 		if (money_parse(text, len, 2, &n) != MONEY_OK) {
-			snprintf(err, cap, "%s: expected a percentage with at most 2 decimals (12.15), found \"%s\"",
+			snprintf(err, cap,
+			         "%s: expected a percentage with at most 2 decimals (12.15), found \"%s\"",
 			         VARS[var].name, text);
 			return TPL_ERR_BAD_VALUE;
 		}
@@ -251,7 +274,7 @@ static size_t group_number(uint64_t mag, int exponent, const char *sep, char dec
 	} while (mag);
 	while (nd <= exponent)
 		digits[nd++] = '0'; /* 0.05 -> "005" reversed */
-	int ni = nd - exponent; /* integer digits */
+	int ni = nd - exponent;     /* integer digits */
 	size_t seplen = strlen(sep), n = 0;
 	for (int i = 0; i < ni; i++) {
 		if (i && (ni - i) % 3 == 0) {
@@ -301,7 +324,10 @@ size_t tpl_format_money(int64_t minor, const currency_info *c, tpl_lang lang, in
 		return put(buf, cap, "%s%s%s%s", sign, num, sms ? " " : NBSP, unit);
 	}
 	if (!group_number(mag, c->exponent, ",", '.', num, sizeof num)) return 0;
-	const char *sym = strcmp(code, "EUR") == 0 ? "€" : strcmp(code, "USD") == 0 ? "$" : strcmp(code, "GBP") == 0 ? "£" : NULL;
+	const char *sym = strcmp(code, "EUR") == 0   ? "€"
+	                  : strcmp(code, "USD") == 0 ? "$"
+	                  : strcmp(code, "GBP") == 0 ? "£"
+	                                             : NULL;
 	if (sym) return put(buf, cap, "%s%s%s", sign, sym, num);
 	return put(buf, cap, "%s%s %s", sign, code, num);
 }
@@ -332,7 +358,10 @@ size_t tpl_format_rate(int64_t bp, tpl_lang lang, int sms, char *buf, size_t cap
 
 /* ---- errors ---- */
 
-void tpl_errors_init(tpl_errors *e) { memset(e, 0, sizeof *e); }
+void tpl_errors_init(tpl_errors *e)
+{
+	memset(e, 0, sizeof *e);
+}
 
 void tpl_errors_add(tpl_errors *e, const char *fmt, ...)
 {
@@ -359,7 +388,8 @@ static int add_part(tpl *t, uint32_t off, uint32_t len, int32_t var, int32_t lin
 	if (var < 0 && len == 0) return 0;
 	if (t->n_parts >= TPL_MAX_PARTS) {
 		if (t->n_parts++ == TPL_MAX_PARTS)
-			tpl_errors_add(errs, "%s:%d: expected at most %d placeholders and text runs, found more",
+			tpl_errors_add(errs,
+			               "%s:%d: expected at most %d placeholders and text runs, found more",
 			               label, (int)line, TPL_MAX_PARTS);
 		return -1;
 	}
@@ -381,7 +411,8 @@ static int parse_span(tpl *t, const char *text, size_t from, size_t to, int line
 			continue;
 		}
 		if (i + 1 < to && text[i] == '}' && text[i + 1] == '}') {
-			tpl_errors_add(errs, "%s:%d: expected }} only after {{variable, found a stray }}", label, line);
+			tpl_errors_add(errs, "%s:%d: expected }} only after {{variable, found a stray }}",
+			               label, line);
 			bad = 1;
 			i += 2;
 			continue;
@@ -391,11 +422,13 @@ static int parse_span(tpl *t, const char *text, size_t from, size_t to, int line
 			continue;
 		}
 		size_t close = i + 2;
-		while (close + 1 < to && text[close] != '\n' && !(text[close] == '}' && text[close + 1] == '}'))
+		while (close + 1 < to && text[close] != '\n' &&
+		       !(text[close] == '}' && text[close + 1] == '}'))
 			close++;
 		if (!(close + 1 < to && text[close] == '}' && text[close + 1] == '}')) {
-			tpl_errors_add(errs, "%s:%d: expected }} closing {{ on the same line, found the end of the line",
-			               label, line);
+			tpl_errors_add(
+			    errs, "%s:%d: expected }} closing {{ on the same line, found the end of the line",
+			    label, line);
 			bad = 1;
 			while (i < to && text[i] != '\n')
 				i++;
@@ -446,11 +479,12 @@ tpl_err tpl_parse(const char *text, size_t len, unsigned channel, const char *la
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_next(u + i, len - i, &cp);
-		if (!n || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+		if (!n || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
+		    (cp >= 0x80 && cp < 0xA0)) {
 			if (!line_bad)
-				tpl_errors_add(errs, "%s:%d: expected UTF-8 text with LF line ends, found %s", label,
-				               line,
-				               !n ? "invalid UTF-8"
+				tpl_errors_add(errs, "%s:%d: expected UTF-8 text with LF line ends, found %s",
+				               label, line,
+				               !n           ? "invalid UTF-8"
 				               : cp == '\r' ? "a carriage return (CRLF line ends)"
 				                            : "a control character");
 			line_bad = 1;
@@ -473,20 +507,25 @@ tpl_err tpl_parse(const char *text, size_t len, unsigned channel, const char *la
 		while (nl < end && text[nl] != '\n')
 			nl++;
 		if (nl < sizeof SUBJ - 1 || memcmp(text, SUBJ, sizeof SUBJ - 1) != 0) {
-			tpl_errors_add(errs, "%s:1: expected \"Subject: ...\" on the first line of an email, found \"%.*s\"",
-			               label, (int)(nl > 60 ? 60 : nl), text);
+			tpl_errors_add(
+			    errs,
+			    "%s:1: expected \"Subject: ...\" on the first line of an email, found \"%.*s\"",
+			    label, (int)(nl > 60 ? 60 : nl), text);
 			return TPL_ERR_SYNTAX;
 		}
 		size_t s = sizeof SUBJ - 1;
 		while (s < nl && (text[s] == ' ' || text[s] == '\t'))
 			s++;
 		if (s == nl) {
-			tpl_errors_add(errs, "%s:1: expected the email's subject after \"Subject:\", found nothing", label);
+			tpl_errors_add(errs,
+			               "%s:1: expected the email's subject after \"Subject:\", found nothing",
+			               label);
 			return TPL_ERR_SYNTAX;
 		}
 		if (nl + 1 >= len || text[nl + 1] != '\n') {
-			tpl_errors_add(errs, "%s:2: expected a blank line between the subject and the body, found %s",
-			               label, nl + 1 >= len ? "the end of the file" : "text");
+			tpl_errors_add(
+			    errs, "%s:2: expected a blank line between the subject and the body, found %s",
+			    label, nl + 1 >= len ? "the end of the file" : "text");
 			return TPL_ERR_SYNTAX;
 		}
 		int bad = parse_span(t, text, s, nl, 1, label, errs);
@@ -496,8 +535,8 @@ tpl_err tpl_parse(const char *text, size_t len, unsigned channel, const char *la
 		if (bad) return TPL_ERR_SYNTAX;
 	}
 	if (body >= end) {
-		tpl_errors_add(errs, "%s:%d: expected the message's text, found an empty %s", label, body_line,
-		               channel == PCH_EMAIL ? "body" : "file");
+		tpl_errors_add(errs, "%s:%d: expected the message's text, found an empty %s", label,
+		               body_line, channel == PCH_EMAIL ? "body" : "file");
 		return TPL_ERR_SYNTAX;
 	}
 	if (parse_span(t, text, body, end, body_line, label, errs)) return TPL_ERR_SYNTAX;
@@ -528,11 +567,21 @@ static void render_value(out_buf *o, const tpl_values *v, tpl_var var, tpl_lang 
 	char tmp[64];
 	size_t n = 0;
 	switch (VARS[var].kind) {
-	case TPLK_TEXT: out_put(o, v->text[var], strlen(v->text[var])); return;
-	case TPLK_MONEY: n = tpl_format_money(v->num[var], v->cur[var], lang, sms, tmp, sizeof tmp); break;
-	case TPLK_DATE: n = tpl_format_date(v->day[var], lang, tmp, sizeof tmp); break;
-	case TPLK_INT: n = put(tmp, sizeof tmp, "%lld", (long long)v->num[var]); break;
-	case TPLK_RATE: n = tpl_format_rate(v->num[var], lang, sms, tmp, sizeof tmp); break;
+	case TPLK_TEXT:
+		out_put(o, v->text[var], strlen(v->text[var]));
+		return;
+	case TPLK_MONEY:
+		n = tpl_format_money(v->num[var], v->cur[var], lang, sms, tmp, sizeof tmp);
+		break;
+	case TPLK_DATE:
+		n = tpl_format_date(v->day[var], lang, tmp, sizeof tmp);
+		break;
+	case TPLK_INT:
+		n = put(tmp, sizeof tmp, "%lld", (long long)v->num[var]);
+		break;
+	case TPLK_RATE:
+		n = tpl_format_rate(v->num[var], lang, sms, tmp, sizeof tmp);
+		break;
 	}
 	out_put(o, tmp, n);
 }
@@ -562,26 +611,28 @@ tpl_err tpl_render(const tpl *t, const tpl_values *v, tpl_lang lang, char *subje
 	if (body && body_cap) body[0] = 0;
 	if (miss) return TPL_ERR_MISSING;
 	if (t->n_subject) {
-		if (!subject || render_parts(t, 0, t->n_subject, v, lang, subject, subject_cap)) return TPL_ERR_TOO_LONG;
+		if (!subject || render_parts(t, 0, t->n_subject, v, lang, subject, subject_cap))
+			return TPL_ERR_TOO_LONG;
 	}
-	if (!body || render_parts(t, t->n_subject, t->n_parts, v, lang, body, body_cap)) return TPL_ERR_TOO_LONG;
+	if (!body || render_parts(t, t->n_subject, t->n_parts, v, lang, body, body_cap))
+		return TPL_ERR_TOO_LONG;
 	return TPL_OK;
 }
 
 /* ---- SMS ---- */
 
 /* GSM 03.38 default alphabet: characters outside ASCII, and the ASCII ones that are not in it. */
-static const uint32_t GSM_BASIC_EXTRA[] = {0xA3, 0xA5, 0xE8, 0xE9, 0xF9, 0xEC, 0xF2, 0xC7, 0xD8, 0xF8,
-                                           0xC5, 0xE5, 0x394, 0x3A6, 0x393, 0x39B, 0x3A9, 0x3A0, 0x3A8,
-                                           0x3A3, 0x398, 0x39E, 0xC6, 0xE6, 0xDF, 0xC9, 0xA4, 0xA1, 0xC4,
-                                           0xD6, 0xD1, 0xDC, 0xA7, 0xBF, 0xE4, 0xF6, 0xF1, 0xFC, 0xE0};
+static const uint32_t GSM_BASIC_EXTRA[] = {
+    0xA3,  0xA5,  0xE8,  0xE9,  0xF9,  0xEC,  0xF2,  0xC7,  0xD8,  0xF8, 0xC5, 0xE5, 0x394,
+    0x3A6, 0x393, 0x39B, 0x3A9, 0x3A0, 0x3A8, 0x3A3, 0x398, 0x39E, 0xC6, 0xE6, 0xDF, 0xC9,
+    0xA4,  0xA1,  0xC4,  0xD6,  0xD1,  0xDC,  0xA7,  0xBF,  0xE4,  0xF6, 0xF1, 0xFC, 0xE0};
 
 /* Septets of a code point in GSM-7: 1, 2 (extension table) or 0 (not representable). */
 static int gsm_septets(uint32_t cp)
 {
 	if (cp == '\n' || cp == '\r') return 1;
-	if (cp == 0x0C || cp == '^' || cp == '{' || cp == '}' || cp == '\\' || cp == '[' || cp == '~' || cp == ']' ||
-	    cp == '|' || cp == 0x20AC)
+	if (cp == 0x0C || cp == '^' || cp == '{' || cp == '}' || cp == '\\' || cp == '[' || cp == '~' ||
+	    cp == ']' || cp == '|' || cp == 0x20AC)
 		return 2;
 	if (cp >= 0x20 && cp < 0x7F) return cp == '`' ? 0 : 1;
 	for (size_t i = 0; i < sizeof GSM_BASIC_EXTRA / sizeof *GSM_BASIC_EXTRA; i++)
@@ -645,7 +696,10 @@ tpl_err tpl_sms_estimate(const tpl *t, sms_info *out)
 	return tpl_sms_measure(buf, n, out);
 }
 
-const char *sms_encoding_name(sms_encoding e) { return e == SMS_GSM7 ? "GSM-7" : "UCS-2"; }
+const char *sms_encoding_name(sms_encoding e)
+{
+	return e == SMS_GSM7 ? "GSM-7" : "UCS-2";
+}
 
 size_t tpl_sms_first_ucs2(const char *text, size_t len, uint32_t *cp)
 {

@@ -137,7 +137,8 @@ void tpl_errors_add(tpl_errors *e, const char *fmt, ...) __attribute__((format(p
 
 /* Parses text[0..len) (at most TPL_MAX_BYTES) as a template of one channel; label names the file in
  * messages. Every error is added to errs; returns TPL_ERR_SYNTAX when there was any. */
-tpl_err tpl_parse(const char *text, size_t len, unsigned channel, const char *label, tpl *out, tpl_errors *errs);
+tpl_err tpl_parse(const char *text, size_t len, unsigned channel, const char *label, tpl *out,
+                  tpl_errors *errs);
 
 /* Renders the template. subject gets the email subject ("" for other channels; may be NULL then);
  * body the text. Text is rendered for the channel (SMS: plain spaces in numbers). When variables used

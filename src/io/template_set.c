@@ -34,7 +34,10 @@ void tpl_set_free(tpl_set *s)
 	free(s);
 }
 
-int tpl_set_size(const tpl_set *s) { return s->n; }
+int tpl_set_size(const tpl_set *s)
+{
+	return s->n;
+}
 
 tpl_set_item tpl_set_at(const tpl_set *s, int i)
 {
@@ -42,7 +45,10 @@ tpl_set_item tpl_set_at(const tpl_set *s, int i)
 	return (tpl_set_item){e->name, e->path, e->lang, e->channel, e->t};
 }
 
-static int channel_rank(unsigned ch) { return ch == PCH_SMS ? 0 : ch == PCH_EMAIL ? 1 : 2; }
+static int channel_rank(unsigned ch)
+{
+	return ch == PCH_SMS ? 0 : ch == PCH_EMAIL ? 1 : 2;
+}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -53,7 +59,10 @@ static int entry_cmp(const void *a, const void *b)
 	return channel_rank(x->channel) - channel_rank(y->channel);
 }
 
-static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Sorted names of the visible entries of a directory (NULL-terminated, malloc'd), or NULL. */
 static char **list_dir(const char *path, int *n, int *nomem)
@@ -110,7 +119,8 @@ static int is_name(const char *s, size_t len)
 	if (len == 0 || len >= TPL_NAME_MAX) return 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -169,20 +179,23 @@ static int load_lang(tpl_set *s, int *cap, const char *ldir, tpl_lang lang, tpl_
 		int ch = dot ? policy_channel_parse(dot + 1) : -1;
 		struct stat st;
 		if (!dot || ch < 0 || !is_name(names[i], (size_t)(dot - names[i]))) {
-			tpl_errors_add(errs,
-			               "%s: expected a file NAME.sms, NAME.email or NAME.letter (NAME: letters, "
-			               "digits, _ and -, at most %d bytes), found \"%s\"",
-			               path, TPL_NAME_MAX - 1, names[i]);
+			tpl_errors_add(
+			    errs,
+			    "%s: expected a file NAME.sms, NAME.email or NAME.letter (NAME: letters, "
+			    "digits, _ and -, at most %d bytes), found \"%s\"",
+			    path, TPL_NAME_MAX - 1, names[i]);
 			free(path);
 			continue;
 		}
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-			tpl_errors_add(errs, "%s: expected a regular file, found a directory or a special file", path);
+			tpl_errors_add(
+			    errs, "%s: expected a regular file, found a directory or a special file", path);
 			free(path);
 			continue;
 		}
 		if (s->n >= TPL_SET_MAX) {
-			tpl_errors_add(errs, "%s: expected at most %d templates, found more", path, TPL_SET_MAX);
+			tpl_errors_add(errs, "%s: expected at most %d templates, found more", path,
+			               TPL_SET_MAX);
 			free(path);
 			break;
 		}
@@ -199,8 +212,10 @@ static int load_lang(tpl_set *s, int *cap, const char *ldir, tpl_lang lang, tpl_
 		size_t len = 0;
 		char *text = read_file(path, &len, &why);
 		if (!text) {
-			if (strcmp(why, "out of memory") == 0) rc = -1;
-			else tpl_errors_add(errs, "%s: cannot read: %s", path, why);
+			if (strcmp(why, "out of memory") == 0)
+				rc = -1;
+			else
+				tpl_errors_add(errs, "%s: cannot read: %s", path, why);
 			free(path);
 			continue;
 		}
@@ -250,8 +265,9 @@ tpl_err tpl_set_load(const char *dir, tpl_set **out, tpl_errors *errs)
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			int lang = tpl_lang_parse(names[i]);
 			if (lang < 0)
-				tpl_errors_add(errs, "%s: expected a language directory (fr or en), found \"%s\"", path,
-				               names[i]);
+				tpl_errors_add(errs,
+				               "%s: expected a language directory (fr or en), found \"%s\"",
+				               path, names[i]);
 			else
 				rc = load_lang(s, &cap, path, (tpl_lang)lang, errs);
 		}
@@ -318,28 +334,34 @@ int tpl_set_check_policy(const tpl_set *s, const char *dir, const policy *p, con
 			unsigned chans = st->action == PACT_MESSAGE ? st->channels : PCH_LETTER;
 			for (int li = 0; li < n_langs; li++)
 				for (unsigned bit = 1; bit < (1u << PCH_N); bit <<= 1) {
-					if (!(chans & bit) || tpl_set_find(s, st->template_name, langs[li], bit)) continue;
+					if (!(chans & bit) ||
+					    tpl_set_find(s, st->template_name, langs[li], bit))
+						continue;
 					int dup = 0;
 					for (int i = 0; i < n_seen && !dup; i++)
 						dup = seen[i].lang == langs[li] && seen[i].ch == bit &&
 						      strcmp(seen[i].name, st->template_name) == 0;
 					if (dup) continue;
 					if (n_seen >= cap) {
-						struct seen *ns = realloc(seen, (size_t)(cap = cap ? cap * 2 : 32) * sizeof *ns);
+						struct seen *ns = realloc(
+						    seen, (size_t)(cap = cap ? cap * 2 : 32) * sizeof *ns);
 						if (!ns) {
 							free(seen);
-							tpl_errors_add(errs, "%s: out of memory", policy_label);
+							tpl_errors_add(errs, "%s: out of memory",
+							               policy_label);
 							return missing + 1;
 						}
 						seen = ns;
 					}
 					seen[n_seen++] = (struct seen){st->template_name, langs[li], bit};
 					missing++;
-					tpl_errors_add(errs,
-					               "%s:%d: segments[%d].steps[%d].template: expected %s/%s/%s.%s, "
-					               "found no such template",
-					               policy_label, st->line, g + 1, k + 1, dir, tpl_lang_name(langs[li]),
-					               st->template_name, policy_channel_name(bit));
+					tpl_errors_add(
+					    errs,
+					    "%s:%d: segments[%d].steps[%d].template: expected %s/%s/%s.%s, "
+					    "found no such template",
+					    policy_label, st->line, g + 1, k + 1, dir,
+					    tpl_lang_name(langs[li]), st->template_name,
+					    policy_channel_name(bit));
 				}
 		}
 	free(seen);

@@ -25,7 +25,10 @@ static const char *root(void)
 	return dir;
 }
 
-static const currency_info *cur(const char *code) { return currency_find(code, strlen(code)); }
+static const currency_info *cur(const char *code)
+{
+	return currency_find(code, strlen(code));
+}
 
 static void test_money(void)
 {
@@ -67,9 +70,16 @@ static void test_money(void)
 	}
 	/* letters and emails: narrow no-break space between groups, no-break space before the unit */
 	tpl_format_money(123456, cur("EUR"), TPL_FR, 0, buf, sizeof buf);
-	T_EQ_STR(buf, "1\xE2\x80\xAF" "234,56\xC2\xA0€", "money fr letter");
+	T_EQ_STR(buf,
+	         "1\xE2\x80\xAF"
+	         "234,56\xC2\xA0€",
+	         "money fr letter");
 	tpl_format_money(12500, cur("XOF"), TPL_FR, 0, buf, sizeof buf);
-	T_EQ_STR(buf, "12\xE2\x80\xAF" "500\xC2\xA0" "FCFA", "money fr letter XOF");
+	T_EQ_STR(buf,
+	         "12\xE2\x80\xAF"
+	         "500\xC2\xA0"
+	         "FCFA",
+	         "money fr letter XOF");
 	T_EQ_INT(tpl_format_money(123456, cur("EUR"), TPL_FR, 1, buf, 5), 0, "too small a buffer");
 }
 
@@ -106,9 +116,11 @@ static tpl_err parse(const char *text, unsigned channel)
 
 static void test_parse_errors(void)
 {
-	T_EQ_INT(parse("Bonjour {{client_name}}.\nMontant {{ montant }} !\n", PCH_SMS), TPL_ERR_SYNTAX, "unknown");
+	T_EQ_INT(parse("Bonjour {{client_name}}.\nMontant {{ montant }} !\n", PCH_SMS), TPL_ERR_SYNTAX,
+	         "unknown");
 	T_EQ_INT(E.n, 1, "one error");
-	T_OK(strncmp(E.msg[0], "x:2: expected one of client_name, account_id, currency, amount_late, ", 68) == 0,
+	T_OK(strncmp(E.msg[0], "x:2: expected one of client_name, account_id, currency, amount_late, ", 68) ==
+	         0,
 	     "unknown variable message: %s", E.msg[0]);
 	T_OK(strstr(E.msg[0], "interest_rate, indemnity, found \"montant\"") != NULL, "found: %s", E.msg[0]);
 	T_EQ_INT(parse("{{#if promise_date}}x{{/if}}", PCH_SMS), TPL_ERR_SYNTAX, "no logic");
@@ -119,7 +131,8 @@ static void test_parse_errors(void)
 	T_EQ_INT(parse("a }} b", PCH_LETTER), TPL_ERR_SYNTAX, "stray");
 	T_EQ_STR(E.msg[0], "x:1: expected }} only after {{variable, found a stray }}");
 	T_EQ_INT(parse("a\r\nb\r\n", PCH_LETTER), TPL_ERR_SYNTAX, "CRLF");
-	T_EQ_STR(E.msg[0], "x:1: expected UTF-8 text with LF line ends, found a carriage return (CRLF line ends)");
+	T_EQ_STR(E.msg[0],
+	         "x:1: expected UTF-8 text with LF line ends, found a carriage return (CRLF line ends)");
 	T_EQ_INT(parse("ok\nbad \xC3\x28\n", PCH_LETTER), TPL_ERR_SYNTAX, "bad UTF-8");
 	T_EQ_STR(E.msg[0], "x:2: expected UTF-8 text with LF line ends, found invalid UTF-8");
 	T_EQ_INT(parse("\xEF\xBB\xBFhello", PCH_LETTER), TPL_ERR_SYNTAX, "BOM");
@@ -167,19 +180,22 @@ static void test_render(void)
 	tpl_values v;
 	char subj[256], body[512];
 	uint32_t missing = 0;
-	T_EQ_INT(parse("Bonjour {{ client_name }}, {{amount_late}} dus depuis le {{due_date}}.\n\n", PCH_SMS), TPL_OK,
-	         "parse sms");
+	T_EQ_INT(parse("Bonjour {{ client_name }}, {{amount_late}} dus depuis le {{due_date}}.\n\n", PCH_SMS),
+	         TPL_OK, "parse sms");
 	full_values(&v);
 	T_EQ_INT(tpl_render(&T, &v, TPL_FR, NULL, 0, body, sizeof body, &missing), TPL_OK, "render fr");
-	T_EQ_STR(body, "Bonjour Awa Diop, 12 500 FCFA dus depuis le 25/11/2026.", "sms fr, trailing newlines cut");
+	T_EQ_STR(body, "Bonjour Awa Diop, 12 500 FCFA dus depuis le 25/11/2026.",
+	         "sms fr, trailing newlines cut");
 	T_EQ_INT(tpl_render(&T, &v, TPL_EN, NULL, 0, body, sizeof body, &missing), TPL_OK, "render en");
-	T_EQ_STR(body, "Bonjour Awa Diop, XOF 12,500 dus depuis le 25 Nov 2026.", "formats follow the language");
+	T_EQ_STR(body, "Bonjour Awa Diop, XOF 12,500 dus depuis le 25 Nov 2026.",
+	         "formats follow the language");
 	T_EQ_INT(tpl_render(&T, &v, TPL_FR, NULL, 0, body, 20, &missing), TPL_ERR_TOO_LONG, "too long");
 
 	/* a missing value is an error naming it, never an empty placeholder */
 	tpl_values_init(&v);
 	tpl_val_text(&v, TPL_CLIENT_NAME, "Awa");
-	T_EQ_INT(tpl_render(&T, &v, TPL_FR, NULL, 0, body, sizeof body, &missing), TPL_ERR_MISSING, "missing");
+	T_EQ_INT(tpl_render(&T, &v, TPL_FR, NULL, 0, body, sizeof body, &missing), TPL_ERR_MISSING,
+	         "missing");
 	T_EQ_INT(missing, (1u << TPL_AMOUNT_LATE) | (1u << TPL_DUE_DATE), "missing bits");
 	char names[128];
 	T_EQ_STR(tpl_vars_text(missing, names, sizeof names), "amount_late, due_date", "missing names");
@@ -194,7 +210,10 @@ static void test_render(void)
 	tpl_val_money(&v, TPL_DUE_AMOUNT, 123456, "EUR");
 	T_EQ_INT(tpl_render(&T, &v, TPL_FR, subj, sizeof subj, body, sizeof body, &missing), TPL_OK, "email");
 	T_EQ_STR(subj, "Facture F2026-0117 - Awa Diop", "subject");
-	T_EQ_STR(body, "Montant : 1\xE2\x80\xAF" "234,56\xC2\xA0€\nTaux : 12,15\xC2\xA0%", "body");
+	T_EQ_STR(body,
+	         "Montant : 1\xE2\x80\xAF"
+	         "234,56\xC2\xA0€\nTaux : 12,15\xC2\xA0%",
+	         "body");
 
 	/* values are checked */
 	T_EQ_INT(tpl_val_text(&v, TPL_CLIENT_NAME, "Awa\nBcc: x@y"), TPL_ERR_BAD_VALUE, "newline in a name");
@@ -208,10 +227,12 @@ static void test_render(void)
 	         "XOF has no decimals");
 	T_EQ_INT(tpl_val_parse(&v, TPL_AMOUNT_LATE, "1234.56", "EUR", err, sizeof err), TPL_OK, "EUR");
 	T_EQ_INT(v.num[TPL_AMOUNT_LATE], 123456, "minor units");
-	T_EQ_INT(tpl_val_parse(&v, TPL_AMOUNT_LATE, "1.5", NULL, err, sizeof err), TPL_ERR_BAD_VALUE, "no currency");
+	T_EQ_INT(tpl_val_parse(&v, TPL_AMOUNT_LATE, "1.5", NULL, err, sizeof err), TPL_ERR_BAD_VALUE,
+	         "no currency");
 	T_EQ_INT(tpl_val_parse(&v, TPL_INTEREST_RATE, "12.15", NULL, err, sizeof err), TPL_OK, "rate");
 	T_EQ_INT(v.num[TPL_INTEREST_RATE], 1215, "basis points");
-	T_EQ_INT(tpl_val_parse(&v, TPL_DUE_DATE, "2026-02-30", NULL, err, sizeof err), TPL_ERR_BAD_VALUE, "date");
+	T_EQ_INT(tpl_val_parse(&v, TPL_DUE_DATE, "2026-02-30", NULL, err, sizeof err), TPL_ERR_BAD_VALUE,
+	         "date");
 }
 
 static sms_info sms(const char *s)
@@ -261,7 +282,10 @@ static void test_sms(void)
 	T_OK(i.encoding == SMS_GSM7 && i.units == 40, "é è à ù Ç are GSM-7");
 	T_EQ_INT(sms("reçu").encoding, SMS_UCS2, "ç is not GSM-7");
 	T_EQ_INT(sms("l’échéance").encoding, SMS_UCS2, "typographic apostrophe is not GSM-7");
-	T_EQ_INT(sms("12\xE2\x80\xAF" "500").encoding, SMS_UCS2, "narrow no-break space is not GSM-7");
+	T_EQ_INT(sms("12\xE2\x80\xAF"
+	             "500")
+	             .encoding,
+	         SMS_UCS2, "narrow no-break space is not GSM-7");
 	T_EQ_INT(sms("a`b").encoding, SMS_UCS2, "backquote is not GSM-7");
 	rep(buf, "ê", 70);
 	i = sms(buf);
@@ -273,8 +297,8 @@ static void test_sms(void)
 	/* a surrogate pair is never cut: 66 a, U+1F600, 66 a = 134 units but 3 segments */
 	rep(rep(rep(buf, "a", 66), "\xF0\x9F\x98\x80", 1), "a", 66);
 	i = sms(buf);
-	T_OK(i.encoding == SMS_UCS2 && i.units == 134 && i.segments == 3, "surrogate pair whole: %d, %d", i.units,
-	     i.segments);
+	T_OK(i.encoding == SMS_UCS2 && i.units == 134 && i.segments == 3, "surrogate pair whole: %d, %d",
+	     i.units, i.segments);
 	T_EQ_INT(tpl_sms_measure("\xC3", 1, &i), TPL_ERR_BAD_VALUE, "bad UTF-8");
 	uint32_t cp = 0;
 	const char *s = "abc ê";
@@ -320,27 +344,30 @@ static void test_set(void)
 	full_values(&v);
 	char subj[256], body[512];
 	uint32_t missing;
-	T_EQ_INT(tpl_set_render(s, "only_en", TPL_FR, TPL_EN, PCH_LETTER, &v, subj, sizeof subj, body, sizeof body,
-	                        &used, &missing),
+	T_EQ_INT(tpl_set_render(s, "only_en", TPL_FR, TPL_EN, PCH_LETTER, &v, subj, sizeof subj, body,
+	                        sizeof body, &used, &missing),
 	         TPL_OK, "render with fallback");
 	T_EQ_INT(used, TPL_EN, "rendered in en");
 	T_EQ_STR(body, "Dear Awa Diop,\n\nThis letter is only in English.", "letter body");
-	T_EQ_INT(tpl_set_render(s, "nope", TPL_FR, TPL_EN, PCH_LETTER, &v, subj, sizeof subj, body, sizeof body,
-	                        &used, &missing),
+	T_EQ_INT(tpl_set_render(s, "nope", TPL_FR, TPL_EN, PCH_LETTER, &v, subj, sizeof subj, body,
+	                        sizeof body, &used, &missing),
 	         TPL_ERR_NOT_FOUND, "not found");
-	T_EQ_INT(tpl_set_render(s, "hello", TPL_EN, TPL_FR, PCH_SMS, &v, NULL, 0, body, sizeof body, &used, &missing),
+	T_EQ_INT(tpl_set_render(s, "hello", TPL_EN, TPL_FR, PCH_SMS, &v, NULL, 0, body, sizeof body, &used,
+	                        &missing),
 	         TPL_OK, "render en sms");
 	T_EQ_STR(body, "Hello Awa Diop, XOF 26,000 is due on 25 Nov 2026.", "en sms");
 
 	/* policy check: every channel of every message step, in every language */
-	static const char POL[] = "name: t\nversion: 1\nsegments:\n"
-	                          "  - name: all\n"
-	                          "    steps:\n"
-	                          "      - {id: a, event: dpd, offset: 1, action: message, channels: [sms], template: hello}\n"
-	                          "      - {id: b, event: dpd, offset: 2, action: message, channels: [email, letter], template: only_fr}\n"
-	                          "      - {id: c, event: dpd, offset: 3, action: formal_notice, template: notice}\n"
-	                          "      - {id: d, event: dpd, offset: 4, action: message, channels: [letter], template: only_fr}\n"
-	                          "      - {id: e, event: dpd, offset: 5, action: task, task: call}\n";
+	static const char POL[] =
+	    "name: t\nversion: 1\nsegments:\n"
+	    "  - name: all\n"
+	    "    steps:\n"
+	    "      - {id: a, event: dpd, offset: 1, action: message, channels: [sms], template: hello}\n"
+	    "      - {id: b, event: dpd, offset: 2, action: message, channels: [email, letter], template: "
+	    "only_fr}\n"
+	    "      - {id: c, event: dpd, offset: 3, action: formal_notice, template: notice}\n"
+	    "      - {id: d, event: dpd, offset: 4, action: message, channels: [letter], template: only_fr}\n"
+	    "      - {id: e, event: dpd, offset: 5, action: task, task: call}\n";
 	static policy p;
 	static pf_errors pe;
 	T_EQ_INT(policy_file_parse(POL, sizeof POL - 1, "p.yaml", &p, &pe), PF_OK, "policy");
@@ -350,10 +377,14 @@ static void test_set(void)
 	T_EQ_INT(n, 5, "missing: fr/en only_fr.letter, en only_fr.email, fr/en notice.letter");
 	T_EQ_INT(E.n, 5, "one message each");
 	if (E.n == 5) {
-		T_EQ_STR(E.msg[0], "p.yaml:7: segments[1].steps[2].template: expected T/fr/only_fr.letter, found no such template");
-		T_EQ_STR(E.msg[1], "p.yaml:7: segments[1].steps[2].template: expected T/en/only_fr.email, found no such template");
-		T_EQ_STR(E.msg[2], "p.yaml:7: segments[1].steps[2].template: expected T/en/only_fr.letter, found no such template");
-		T_EQ_STR(E.msg[3], "p.yaml:8: segments[1].steps[3].template: expected T/fr/notice.letter, found no such template");
+		T_EQ_STR(E.msg[0], "p.yaml:7: segments[1].steps[2].template: expected T/fr/only_fr.letter, "
+		                   "found no such template");
+		T_EQ_STR(E.msg[1], "p.yaml:7: segments[1].steps[2].template: expected T/en/only_fr.email, "
+		                   "found no such template");
+		T_EQ_STR(E.msg[2], "p.yaml:7: segments[1].steps[2].template: expected T/en/only_fr.letter, "
+		                   "found no such template");
+		T_EQ_STR(E.msg[3], "p.yaml:8: segments[1].steps[3].template: expected T/fr/notice.letter, "
+		                   "found no such template");
 	}
 	tpl_errors_init(&E);
 	T_EQ_INT(tpl_set_check_policy(s, "T", &p, "p.yaml", langs, 1, &E), 2, "fr only: 2 missing");
@@ -364,9 +395,14 @@ static void test_set(void)
 	T_EQ_INT(E.n, 4, "every problem reported");
 	int seen = 0;
 	for (int i = 0; i < E.n; i++) {
-		seen |= strstr(E.msg[i], "/bad/de: expected a language directory (fr or en), found \"de\"") ? 1 : 0;
+		seen |= strstr(E.msg[i], "/bad/de: expected a language directory (fr or en), found \"de\"")
+		            ? 1
+		            : 0;
 		seen |= strstr(E.msg[i], "/bad/fr/no_subject.email:1: expected \"Subject: ...\"") ? 2 : 0;
-		seen |= strstr(E.msg[i], "/bad/fr/notes.txt: expected a file NAME.sms, NAME.email or NAME.letter") ? 4 : 0;
+		seen |=
+		    strstr(E.msg[i], "/bad/fr/notes.txt: expected a file NAME.sms, NAME.email or NAME.letter")
+		        ? 4
+		        : 0;
 		seen |= strstr(E.msg[i], "/bad/fr/unknown.sms:2: expected one of client_name,") ? 8 : 0;
 	}
 	T_EQ_INT(seen, 15, "the four errors");
@@ -399,10 +435,11 @@ static void test_shipped(void)
 			printf("  %s\n", E.msg[i]);
 	}
 	/* names the extended policies use */
-	static const char *const NAMES[] = {"reminder_before_due", "reminder_due_today", "first_late", "second_late",
-	                                    "final_reminder", "visit_notice", "formal_notice", "payment_plan_proposal",
-	                                    "promise_confirmation", "promise_broken", "renewal_offer",
-	                                    "insurance_notice", "court_file_notice"};
+	static const char *const NAMES[] = {
+	    "reminder_before_due",  "reminder_due_today", "first_late",    "second_late",
+	    "final_reminder",       "visit_notice",       "formal_notice", "payment_plan_proposal",
+	    "promise_confirmation", "promise_broken",     "renewal_offer", "insurance_notice",
+	    "court_file_notice"};
 	for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES; k++)
 		for (int l = 0; l < 2; l++) {
 			int any = 0;
@@ -427,9 +464,10 @@ static void test_shipped(void)
 		T_EQ_INT(tpl_sms_measure(body, strlen(body), &si), TPL_OK, "measure");
 		T_OK(si.encoding == SMS_GSM7, "%s is GSM-7", it.path);
 		T_OK(si.segments <= 2, "%s fits 2 segments (%d septets)", it.path, si.units);
-		T_EQ_INT(tpl_render(it.t, &veur, it.lang, subj, sizeof subj, body, sizeof body, &missing), TPL_OK, "eur");
-		T_OK(tpl_sms_measure(body, strlen(body), &si) == TPL_OK && si.segments <= 2, "%s in EUR fits 2 segments",
-		     it.path);
+		T_EQ_INT(tpl_render(it.t, &veur, it.lang, subj, sizeof subj, body, sizeof body, &missing),
+		         TPL_OK, "eur");
+		T_OK(tpl_sms_measure(body, strlen(body), &si) == TPL_OK && si.segments <= 2,
+		     "%s in EUR fits 2 segments", it.path);
 	}
 	tpl_set_free(s);
 }
