@@ -49,5 +49,6 @@ int cmd_run(const cli_env *e, int argc, char **argv);
 int cmd_outbox(const cli_env *e, int argc, char **argv);
 int cmd_tasks(const cli_env *e, int argc, char **argv);
 int cmd_timeline(const cli_env *e, int argc, char **argv);
+int cmd_template(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -35,6 +35,8 @@ static const char USAGE[] =
     "  outbox [--as-of DATE] [--format ...]   queued messages\n"
     "  tasks [--officer O] [--as-of DATE]     open tasks and approvals, by priority\n"
     "  timeline ID [--as-of DATE]             every decision and payment of an account, in date order\n"
+    "  template check|render ...              check message templates (and that a policy has all it\n"
+    "                                         needs); render one message (docs/templates.md)\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -84,7 +86,8 @@ int main(int argc, char **argv)
 	            {"account", cmd_account},   {"payment", cmd_payment},  {"export", cmd_export},
 	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
-	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline}};
+	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline},
+	            {"template", cmd_template}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
