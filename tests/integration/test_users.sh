@@ -1,6 +1,5 @@
 #!/bin/sh
-# pending_users.sh (to be renamed test_users.sh once `vigie user` and `vigie audit` are wired into
-# vigie.c): `vigie user` and `vigie audit` on the real binary.
+# test_users.sh: `vigie user` and `vigie audit` on the real binary.
 # - bootstrap: the first user must be an admin, created without --as; after it, --as is required;
 # - only an admin manages users (an agent, a supervisor, an auditor are refused, nothing written);
 #   a user may change their own password; the last active admin cannot be disabled or demoted;
