@@ -37,6 +37,9 @@ static const char USAGE[] =
     "  timeline ID [--as-of DATE]             every decision and payment of an account, in date order\n"
     "  template check|render ...              check message templates (and that a policy has all it\n"
     "                                         needs); render one message (docs/templates.md)\n"
+    "  user add|set|passwd|check|list ...     users, roles and branches (--as USER --on DATE; the first\n"
+    "                                         user of a store is an admin, created without --as)\n"
+    "  audit list|verify [--as USER]          the hash-chained audit log of every user action\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -87,7 +90,7 @@ int main(int argc, char **argv)
 	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
 	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline},
-	            {"template", cmd_template}};
+	            {"template", cmd_template}, {"user", cmd_user},         {"audit", cmd_audit}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);

@@ -1,6 +1,11 @@
 /* store_modules.c: the store's modules (store_query.h), in the order their migrations apply. */
 #include "store/store_query.h"
 
+extern const store_module store_module_people;
+extern const store_module store_module_audit;
+
 const store_module *const store_modules[] = {
+    &store_module_people,
+    &store_module_audit,
     NULL,
 };
