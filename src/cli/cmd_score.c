@@ -61,9 +61,11 @@ static const char HELP_TRAIN[] =
     "  --base-score S        points at the base odds (default 600)\n"
     "  --base-odds O         the base odds, good:bad (default 50)\n"
     "  --pdo P               points to double the odds (default 20)\n"
-    "  --grades SPEC         grade cut-offs (default A:700,B:650,C:600,D:550: A when the score is\n"
-    "                        700 or more, ..., E below 550; a last name without a score names the\n"
-    "                        bottom grade, e.g. A:560,B:530,C:500,D:470,E)\n"
+    "  --grades SPEC         grade cut-offs, e.g. A:700,B:650,C:600,D:550: A when the score is 700\n"
+    "                        or more, ..., E below 550; a last name without a score names the\n"
+    "                        bottom grade (A:560,B:530,C:500,D:470,E). Default: grades A to E\n"
+    "                        with cut-offs at the quintiles of the training scores (each grade\n"
+    "                        holds a fifth of the training rows), written in the model file\n"
     "\n"
     "From the ledger (instead of --data, --target, --split-column, --id-column):\n"
     "  --from-ledger         train on the behavioural data set computed from the store\n"
@@ -345,7 +347,8 @@ static int check_ledger_args(const cli_env *e, const char *cmd, const ledger_arg
 
 /* ---- train ---- */
 
-static void print_training(const cli_env *e, const sc_model *m, const char *split, const char *out)
+static void print_training(const cli_env *e, const sc_model *m, const char *split, const char *out,
+                           int grades_auto)
 {
 	FILE *f = e->out;
 	const sc_training *t = &m->train;
@@ -376,6 +379,14 @@ static void print_training(const cli_env *e, const sc_model *m, const char *spli
 		if (!m->vars[j].used)
 			fprintf(f, "  %-24s %s\n", m->vars[j].name,
 			        m->vars[j].note ? m->vars[j].note : "dropped");
+	fprintf(f, "\nGrades (%s):", grades_auto ? "cut-offs at the quintiles of the training scores"
+	                                      : "cut-offs as given");
+	for (int g = 0; g < m->n_grades; g++) {
+		if (isfinite(m->grades[g].min_score))
+			fprintf(f, " %s >= %g,", m->grades[g].name, m->grades[g].min_score);
+		else
+			fprintf(f, " %s below\n", m->grades[g].name);
+	}
 	fprintf(f, "\nModel written to %s\n", out);
 }
 
@@ -484,6 +495,7 @@ static int score_train(const cli_env *e, int argc, char **argv)
 			fprintf(e->err, "vigie %s: --grades: %s\n", cmd, msg);
 			return EXIT_USAGE;
 		}
+		p.grades_auto = 0;
 	}
 	/* the columns that are not variables */
 	ds_want want[MAX_WANT];
@@ -629,7 +641,7 @@ static int score_train(const cli_env *e, int argc, char **argv)
 		rc = EXIT_STORE;
 		goto out;
 	}
-	print_training(e, m, split, out);
+	print_training(e, m, split, out, p.grades_auto);
 out:
 	free(excl);
 	free(err);
