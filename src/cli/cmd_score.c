@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/scorecard.h"
@@ -74,6 +75,7 @@ static const char HELP_TRAIN[] =
     "                        at DATE is 31 or more days past due on one of those days (or written off)\n"
     "  --currency CODE       only the loans in this currency\n"
     "  --allocation ORDER    payment allocation order (default vertical:penalty,fee,interest,principal)\n"
+    "  --threads N           connections sharing the scan of the ledger (default: processors)\n"
     "\n"
     "Exit codes: 0 the model is written; 1 bad data (FILE:LINE: messages); 2 usage; 3 I/O failure.\n";
 
@@ -96,7 +98,7 @@ static const char HELP_EVAL[] =
     "\n"
     "Back-test on the ledger (instead of --data): the model, trained at an earlier date, scores the\n"
     "clients as of --as-of, and the outcome is what the ledger shows over the next --horizon days.\n"
-    "  --from-ledger --as-of DATE --horizon DAYS [--currency CODE] [--allocation ORDER]\n";
+    "  --from-ledger --as-of DATE --horizon DAYS [--currency CODE] [--allocation ORDER] [--threads N]\n";
 
 static const char HELP_APPLY[] =
     "usage: vigie score apply --model MODEL.json --data FILE.csv [options]\n"
@@ -115,7 +117,7 @@ static const char HELP_APPLY[] =
     "\n"
     "Score every client with a loan active at DATE from the ledger (instead of --data; the id is\n"
     "the client id):\n"
-    "  --from-ledger --as-of DATE [--currency CODE] [--allocation ORDER]\n";
+    "  --from-ledger --as-of DATE [--currency CODE] [--allocation ORDER] [--threads N]\n";
 
 static const char HELP_FEATURES[] =
     "usage: vigie [--db PATH|URL] score features --from-ledger --as-of DATE [options]\n"
@@ -133,7 +135,8 @@ static const char HELP_FEATURES[] =
     "  --as-of DATE          the observation date\n"
     "  --horizon DAYS        also the outcome column bad over (DATE, DATE + DAYS]\n"
     "  --currency CODE       only the loans in this currency\n"
-    "  --allocation ORDER    payment allocation order (default vertical:penalty,fee,interest,principal)\n";
+    "  --allocation ORDER    payment allocation order (default vertical:penalty,fee,interest,principal)\n"
+    "  --threads N           connections sharing the scan of the ledger (default: processors)\n";
 
 #define ERRBUF   8192
 #define MAX_WANT 300 /* target, split, id and the excluded columns */
@@ -241,7 +244,7 @@ static int load_model(const cli_env *e, const char *cmd, const char *path, sc_mo
 /* ---- the behavioural data set from the ledger ---- */
 
 typedef struct {
-	const char *from_ledger, *as_of, *horizon, *currency, *allocation;
+	const char *from_ledger, *as_of, *horizon, *currency, *allocation, *threads;
 } ledger_args;
 
 enum { HORIZON_NONE = 0, HORIZON_REQUIRED, HORIZON_OPTIONAL };
@@ -280,6 +283,19 @@ static int ledger_read(const cli_env *e, const char *cmd, const ledger_args *la,
 		        "found \"%s\"\n",
 		        cmd, la->allocation);
 		return EXIT_USAGE;
+	}
+	o.db = e->db;
+	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	o.threads = nproc > 0 ? (int)(nproc < BH_MAX_THREADS ? nproc : BH_MAX_THREADS) : 1;
+	if (la->threads) {
+		char *end;
+		long t = strtol(la->threads, &end, 10);
+		if (!*la->threads || *end || t < 1 || t > BH_MAX_THREADS) {
+			fprintf(e->err, "vigie %s: --threads: expected a whole number from 1 to %d, found \"%s\"\n",
+			        cmd, BH_MAX_THREADS, la->threads);
+			return EXIT_USAGE;
+		}
+		o.threads = (int)t;
 	}
 	char day[16], end_day[16];
 	date_format(o.as_of, day, sizeof day);
@@ -336,9 +352,10 @@ static int check_ledger_model(const cli_env *e, const char *cmd, const sc_model 
 
 static int check_ledger_args(const cli_env *e, const char *cmd, const ledger_args *la)
 {
-	if (!la->from_ledger && (la->as_of || la->horizon || la->currency || la->allocation)) {
+	if (!la->from_ledger && (la->as_of || la->horizon || la->currency || la->allocation || la->threads)) {
 		fprintf(e->err,
-		        "vigie %s: --as-of, --horizon, --currency and --allocation go with --from-ledger\n",
+		        "vigie %s: --as-of, --horizon, --currency, --allocation and --threads go with "
+		        "--from-ledger\n",
 		        cmd);
 		return EXIT_USAGE;
 	}
@@ -415,7 +432,7 @@ static int score_train(const cli_env *e, int argc, char **argv)
 	                        {"as-of", 1, &la.as_of},
 	                        {"horizon", 1, &la.horizon},
 	                        {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation},
+	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -774,7 +791,7 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 	                        {"as-of", 1, &la.as_of},
 	                        {"horizon", 1, &la.horizon},
 	                        {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation},
+	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -960,7 +977,7 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	                        {"as-of", 1, &la.as_of},
 	                        {"horizon", 1, &la.horizon},
 	                        {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation},
+	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -1124,7 +1141,7 @@ static int score_features(const cli_env *e, int argc, char **argv)
 	ledger_args la = {0};
 	const cli_opt opts[] = {{"from-ledger", 0, &la.from_ledger}, {"as-of", 1, &la.as_of},
 	                        {"horizon", 1, &la.horizon},         {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation},   {NULL, 0, NULL}};
+	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},   {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
 	if (help) {
