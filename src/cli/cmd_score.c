@@ -296,7 +296,8 @@ static int ledger_read(const cli_env *e, const char *cmd, const ledger_args *la,
 		char *end;
 		long t = strtol(la->threads, &end, 10);
 		if (!*la->threads || *end || t < 1 || t > BH_MAX_THREADS) {
-			fprintf(e->err, "vigie %s: --threads: expected a whole number from 1 to %d, found \"%s\"\n",
+			fprintf(e->err,
+			        "vigie %s: --threads: expected a whole number from 1 to %d, found \"%s\"\n",
 			        cmd, BH_MAX_THREADS, la->threads);
 			return EXIT_USAGE;
 		}
@@ -401,8 +402,8 @@ static void print_training(const cli_env *e, const sc_model *m, const char *spli
 		if (!m->vars[j].used)
 			fprintf(f, "  %-24s %s\n", m->vars[j].name,
 			        m->vars[j].note ? m->vars[j].note : "dropped");
-	fprintf(f, "\nGrades (%s):", grades_auto ? "cut-offs at the quintiles of the training scores"
-	                                      : "cut-offs as given");
+	fprintf(f, "\nGrades (%s):",
+	        grades_auto ? "cut-offs at the quintiles of the training scores" : "cut-offs as given");
 	for (int g = 0; g < m->n_grades; g++) {
 		if (isfinite(m->grades[g].min_score))
 			fprintf(f, " %s >= %g,", m->grades[g].name, m->grades[g].min_score);
@@ -437,7 +438,8 @@ static int score_train(const cli_env *e, int argc, char **argv)
 	                        {"as-of", 1, &la.as_of},
 	                        {"horizon", 1, &la.horizon},
 	                        {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},
+	                        {"allocation", 1, &la.allocation},
+	                        {"threads", 1, &la.threads},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -796,7 +798,8 @@ static int score_eval(const cli_env *e, int argc, char **argv)
 	                        {"as-of", 1, &la.as_of},
 	                        {"horizon", 1, &la.horizon},
 	                        {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},
+	                        {"allocation", 1, &la.allocation},
+	                        {"threads", 1, &la.threads},
 	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -973,17 +976,12 @@ static int score_apply(const cli_env *e, int argc, char **argv)
 	const char *cmd = "score apply";
 	const char *model = NULL, *data = NULL, *id = NULL, *explain = NULL, *format = NULL;
 	ledger_args la = {0};
-	const cli_opt opts[] = {{"model", 1, &model},
-	                        {"data", 1, &data},
-	                        {"id-column", 1, &id},
-	                        {"explain", 0, &explain},
-	                        {"format", 1, &format},
-	                        {"from-ledger", 0, &la.from_ledger},
-	                        {"as-of", 1, &la.as_of},
-	                        {"horizon", 1, &la.horizon},
-	                        {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},
-	                        {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"model", 1, &model},          {"data", 1, &data},
+	                        {"id-column", 1, &id},         {"explain", 0, &explain},
+	                        {"format", 1, &format},        {"from-ledger", 0, &la.from_ledger},
+	                        {"as-of", 1, &la.as_of},       {"horizon", 1, &la.horizon},
+	                        {"currency", 1, &la.currency}, {"allocation", 1, &la.allocation},
+	                        {"threads", 1, &la.threads},   {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
 	if (help) {
@@ -1144,9 +1142,13 @@ static int score_features(const cli_env *e, int argc, char **argv)
 {
 	const char *cmd = "score features";
 	ledger_args la = {0};
-	const cli_opt opts[] = {{"from-ledger", 0, &la.from_ledger}, {"as-of", 1, &la.as_of},
-	                        {"horizon", 1, &la.horizon},         {"currency", 1, &la.currency},
-	                        {"allocation", 1, &la.allocation}, {"threads", 1, &la.threads},   {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"from-ledger", 0, &la.from_ledger},
+	                        {"as-of", 1, &la.as_of},
+	                        {"horizon", 1, &la.horizon},
+	                        {"currency", 1, &la.currency},
+	                        {"allocation", 1, &la.allocation},
+	                        {"threads", 1, &la.threads},
+	                        {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
 	if (help) {
@@ -1215,10 +1217,11 @@ static const char HELP_PREDICT[] =
     "                        expected_days_late\n"
     "  --currency CODE       only the accounts in this currency\n";
 
-static int predict_rows(const cli_env *e, const char *cmd, const char *as_of, const char *currency, int window,
-                        int with_outcome, pp_rows **r)
+static int predict_rows(const cli_env *e, const char *cmd, const char *as_of, const char *currency,
+                        int window, int with_outcome, pp_rows **r)
 {
-	pp_opts o = {.window = window, .with_outcome = with_outcome, .order = ALLOC_DEFAULT, .currency = currency};
+	pp_opts o = {
+	    .window = window, .with_outcome = with_outcome, .order = ALLOC_DEFAULT, .currency = currency};
 	if (cli_date(e, cmd, "as-of", as_of, &o.as_of)) return EXIT_USAGE;
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;
@@ -1233,8 +1236,10 @@ static int predict_rows(const cli_env *e, const char *cmd, const char *as_of, co
 	if (with_outcome && ((*r)->last_paid_on == DATE_NONE || (*r)->last_paid_on < until)) {
 		char d[16];
 		date_format(until, d, sizeof d);
-		fprintf(e->err, "vigie %s: note: the store's payments end before %s (as-of date + window + %d "
-		        "days): the outcome after them is not known yet\n", cmd, d, PP_LATE_CAP);
+		fprintf(e->err,
+		        "vigie %s: note: the store's payments end before %s (as-of date + window + %d "
+		        "days): the outcome after them is not known yet\n",
+		        cmd, d, PP_LATE_CAP);
 	}
 	return EXIT_OK;
 }
@@ -1251,8 +1256,8 @@ static int score_predict(const cli_env *e, int argc, char **argv)
 	}
 	const char *from = NULL, *as_of = NULL, *window = NULL, *model = NULL, *out = NULL, *format = NULL,
 	           *currency = NULL;
-	const cli_opt opts[] = {{"from-ledger", 0, &from}, {"as-of", 1, &as_of},     {"window", 1, &window},
-	                        {"model", 1, &model},      {"out", 1, &out},         {"format", 1, &format},
+	const cli_opt opts[] = {{"from-ledger", 0, &from},  {"as-of", 1, &as_of}, {"window", 1, &window},
+	                        {"model", 1, &model},       {"out", 1, &out},     {"format", 1, &format},
 	                        {"currency", 1, &currency}, {NULL, 0, NULL}};
 	int n_pos, help;
 	if (cli_parse(e, cmd, argc, argv, opts, NULL, 0, &n_pos, &help)) return EXIT_USAGE;
@@ -1273,7 +1278,9 @@ static int score_predict(const cli_env *e, int argc, char **argv)
 		char *end;
 		long w = strtol(window, &end, 10);
 		if (!*window || *end || w < 0 || w > PP_MAX_WINDOW) {
-			fprintf(e->err, "vigie %s: --window: expected a whole number of days from 0 to %d, found \"%s\"\n",
+			fprintf(e->err,
+			        "vigie %s: --window: expected a whole number of days from 0 to %d, found "
+			        "\"%s\"\n",
 			        cmd, PP_MAX_WINDOW, window);
 			return EXIT_USAGE;
 		}
@@ -1285,7 +1292,8 @@ static int score_predict(const cli_env *e, int argc, char **argv)
 	int rc = EXIT_OK;
 	if (mode && mode[0] == 't') {
 		if (model || format) {
-			fprintf(e->err, "vigie %s: --model and --format are for predict and predict eval\n", cmd);
+			fprintf(e->err, "vigie %s: --model and --format are for predict and predict eval\n",
+			        cmd);
 			return EXIT_USAGE;
 		}
 		if (!out) out = "payment_model.json";
@@ -1304,12 +1312,14 @@ static int score_predict(const cli_env *e, int argc, char **argv)
 			rc = EXIT_STORE;
 			goto done;
 		}
-		fprintf(e->out,
-		        "Payment model trained on %zu obligations open at %s and due within %d days: %zu late "
-		        "(%.2f%%)\nTraining rows: AUC of the on-time probability %.4f, mean absolute error of the "
-		        "days late %.2f\nExpected days late by score band (highest scores first):",
-		        r->n, as_of, o.window, late, r->n ? 100.0 * (double)late / (double)r->n : 0.0, m->train_auc,
-		        m->train_mae);
+		fprintf(
+		    e->out,
+		    "Payment model trained on %zu obligations open at %s and due within %d days: %zu late "
+		    "(%.2f%%)\nTraining rows: AUC of the on-time probability %.4f, mean absolute error of "
+		    "the "
+		    "days late %.2f\nExpected days late by score band (highest scores first):",
+		    r->n, as_of, o.window, late, r->n ? 100.0 * (double)late / (double)r->n : 0.0,
+		    m->train_auc, m->train_mae);
 		for (int b = 0; b < m->n_bands; b++)
 			fprintf(e->out, " %.1f", m->band_days[b]);
 		fprintf(e->out, "\nModel written to %s\n", out);
@@ -1348,12 +1358,13 @@ static int score_predict(const cli_env *e, int argc, char **argv)
 			json_obj_end(&j);
 			json_end(&j);
 		} else {
-			fprintf(e->out,
-			        "Back-test of %s as of %s: %zu obligations due within %d days, %zu late\n"
-			        "AUC of the on-time probability %.4f; mean absolute error of the days late %.2f "
-			        "(observed mean %.2f, predicted mean %.2f)\n",
-			        model, as_of, mt.rows, m->window, mt.late, mt.auc, mt.mae, mt.mean_days_late,
-			        mt.mean_expected);
+			fprintf(
+			    e->out,
+			    "Back-test of %s as of %s: %zu obligations due within %d days, %zu late\n"
+			    "AUC of the on-time probability %.4f; mean absolute error of the days late %.2f "
+			    "(observed mean %.2f, predicted mean %.2f)\n",
+			    model, as_of, mt.rows, m->window, mt.late, mt.auc, mt.mae, mt.mean_days_late,
+			    mt.mean_expected);
 		}
 		goto done;
 	}
@@ -1419,7 +1430,7 @@ int cmd_score(const cli_env *e, int argc, char **argv)
 	if (strcmp(sub, "apply") == 0) return score_apply(e, argc - 1, argv + 1);
 	if (strcmp(sub, "features") == 0) return score_features(e, argc - 1, argv + 1);
 	if (strcmp(sub, "predict") == 0) return score_predict(e, argc - 1, argv + 1);
-	fprintf(e->err, "vigie score: unknown sub-command '%s' (train, eval, apply, features or predict)\n%s", sub,
-	        HELP);
+	fprintf(e->err, "vigie score: unknown sub-command '%s' (train, eval, apply, features or predict)\n%s",
+	        sub, HELP);
 	return EXIT_USAGE;
 }

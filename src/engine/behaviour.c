@@ -47,7 +47,7 @@ typedef struct {
 /* What is accumulated over the loans of one client. */
 typedef struct {
 	int64_t client_id;
-	size_t id_off; /* the client's ext id in the shard's ids */
+	size_t id_off;      /* the client's ext id in the shard's ids */
 	int32_t max_dpd[3]; /* 3, 6, 12 months */
 	int32_t dpd_now;
 	long due, on_time, partials;
@@ -182,7 +182,8 @@ static int build_segments(ctx *c, const ledger_account *acct, civil_day cutoff, 
 			while (j < n_ob) {
 				int64_t t = 0;
 				for (int m = 0; m < COMP_N; m++)
-					if (ob[j].amount[m] < 0 || __builtin_add_overflow(t, ob[j].amount[m], &t))
+					if (ob[j].amount[m] < 0 ||
+					    __builtin_add_overflow(t, ob[j].amount[m], &t))
 						return -1;
 				if (__builtin_add_overflow(due, t, &t)) return -1;
 				if (t > paid) break;
@@ -530,11 +531,8 @@ static void ctx_free(ctx *c)
 /* One shard of the scan (every loan when shards <= 1). */
 static int run_shard(store *s, ctx *c, int shards, int shard)
 {
-	store_scan_filter f = {.kind = STORE_LOAN,
-	                       .currency = c->o->currency,
-	                       .by_client = 1,
-	                       .shards = shards,
-	                       .shard = shard};
+	store_scan_filter f = {
+	    .kind = STORE_LOAN, .currency = c->o->currency, .by_client = 1, .shards = shards, .shard = shard};
 	if (store_scan(s, &f, one, c) != STORE_OK) {
 		if (!c->err[0]) snprintf(c->err, sizeof c->err, "%s", store_errmsg(s));
 		return -1;

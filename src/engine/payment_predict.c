@@ -19,9 +19,10 @@
 #include "io/model_file.h"
 
 const char *const PP_VAR_NAMES[PP_N_VARS] = {
-    "on_time_share_12m", "mean_days_late_3m", "mean_days_late_6m", "mean_days_late_12m",
-    "max_days_late_12m", "partial_payments_12m", "dpd_now", "amount_vs_usual",
-    "paid_share", "days_to_due", "installment", "loans", "invoice",
+    "on_time_share_12m", "mean_days_late_3m",    "mean_days_late_6m", "mean_days_late_12m",
+    "max_days_late_12m", "partial_payments_12m", "dpd_now",           "amount_vs_usual",
+    "paid_share",        "days_to_due",          "installment",       "loans",
+    "invoice",
 };
 
 typedef struct {
@@ -77,7 +78,8 @@ static int64_t ob_total(const obligation *o)
 }
 
 /* Segments of the history known at `cutoff` (payments after it, or reversed by it, left out). */
-static int segments(work *w, const ledger_account *acct, const alloc_order *order, civil_day cutoff, int *ns_out)
+static int segments(work *w, const ledger_account *acct, const alloc_order *order, civil_day cutoff,
+                    int *ns_out)
 {
 	const obligation *ob = w->buf.ob;
 	int n_ob = w->buf.n_ob, nf = 0;
@@ -109,7 +111,8 @@ static int segments(work *w, const ledger_account *acct, const alloc_order *orde
 			u = j < n_ob ? ob[j].due_on : DATE_NONE;
 		} else {
 			ledger_state x;
-			if (ledger_state_as_of(acct, ob, n_ob, w->fpay, i + 1, order, w->fpay[i].paid_on, NULL, &x))
+			if (ledger_state_as_of(acct, ob, n_ob, w->fpay, i + 1, order, w->fpay[i].paid_on,
+			                       NULL, &x))
 				return -1;
 			u = x.oldest_unpaid_due;
 		}
@@ -166,7 +169,8 @@ static int account_rows(work *w, const store_account *a, civil_day D, int window
 	}
 	double partials = 0;
 	for (int k = 1; k < ns; k++)
-		if (w->s[k].day >= from12 && w->s[k].day <= D && w->s[k - 1].u != DATE_NONE && w->s[k].u == w->s[k - 1].u)
+		if (w->s[k].day >= from12 && w->s[k].day <= D && w->s[k - 1].u != DATE_NONE &&
+		    w->s[k].u == w->s[k - 1].u)
 			partials++;
 	double x[PP_N_VARS];
 	x[PP_ON_TIME_SHARE_12M] = n_due[2] ? on_time / n_due[2] : NAN;
@@ -227,7 +231,7 @@ static int rows_grow(pp_rows *r)
 	size_t nc = r->cap ? r->cap * 2 : 1024;
 #define GROW(p)                                                                                              \
 	do {                                                                                                 \
-		void *q_ = realloc((p), sizeof *(p) * nc);                                                   \
+		void *q_ = realloc((p), sizeof *(p)*nc);                                                     \
 		if (!q_) return -1;                                                                          \
 		(p) = q_;                                                                                    \
 	} while (0)
@@ -349,7 +353,8 @@ static int map_vars(pp_model *m, char *err, size_t errcap)
 		for (int k = 0; k < PP_N_VARS; k++)
 			if (strcmp(m->sc->vars[j].name, PP_VAR_NAMES[k]) == 0) m->var_of[j] = k;
 		if (m->var_of[j] < 0 && m->sc->vars[j].used) {
-			snprintf(err, errcap, "variable %s is not a payment prediction variable", m->sc->vars[j].name);
+			snprintf(err, errcap, "variable %s is not a payment prediction variable",
+			         m->sc->vars[j].name);
 			return -1;
 		}
 	}
@@ -374,7 +379,8 @@ static void predict_x(const pp_model *m, const double *x, double *p, double *day
 	*days = m->band_days[b];
 }
 
-void pp_predict_row(const pp_model *m, const pp_rows *r, size_t i, double *p_on_time, double *expected_days_late)
+void pp_predict_row(const pp_model *m, const pp_rows *r, size_t i, double *p_on_time,
+                    double *expected_days_late)
 {
 	double x[PP_N_VARS];
 	for (int j = 0; j < PP_N_VARS; j++)
@@ -424,7 +430,8 @@ int pp_train(const pp_rows *r, const pp_opts *o, pp_model **out, char *err, size
 		return -1;
 	}
 	m->window = o->window;
-	if (sc_train(cols, PP_N_VARS, r->late, NULL, r->n, &p, &m->sc, err, errcap) || map_vars(m, err, errcap)) {
+	if (sc_train(cols, PP_N_VARS, r->late, NULL, r->n, &p, &m->sc, err, errcap) ||
+	    map_vars(m, err, errcap)) {
 		pp_model_free(m);
 		return -1;
 	}
@@ -565,7 +572,8 @@ int pp_model_load(const char *path, pp_model **out, char *err, size_t errcap)
 	json_t *pp = root ? json_object_get(root, "payment_prediction") : NULL;
 	json_t *bands = pp ? json_object_get(pp, "bands") : NULL;
 	const char *fmt = pp ? json_string_value(json_object_get(pp, "format")) : NULL;
-	int ok = fmt && strcmp(fmt, PP_FORMAT) == 0 && json_integer_value(json_object_get(pp, "version")) == 1 &&
+	int ok = fmt && strcmp(fmt, PP_FORMAT) == 0 &&
+	         json_integer_value(json_object_get(pp, "version")) == 1 &&
 	         json_is_integer(json_object_get(pp, "window")) && json_is_array(bands) &&
 	         json_array_size(bands) >= 1 && json_array_size(bands) <= PP_BANDS;
 	if (ok) {
@@ -574,7 +582,8 @@ int pp_model_load(const char *path, pp_model **out, char *err, size_t errcap)
 		m->n_bands = (int)json_array_size(bands);
 		for (int b = 0; ok && b < m->n_bands; b++) {
 			json_t *e = json_array_get(bands, (size_t)b);
-			json_t *ms = json_object_get(e, "min_score"), *d = json_object_get(e, "mean_days_late");
+			json_t *ms = json_object_get(e, "min_score"),
+			       *d = json_object_get(e, "mean_days_late");
 			int last = b == m->n_bands - 1;
 			ok = json_is_number(d) && (last ? json_is_null(ms) : json_is_number(ms));
 			if (!ok) break;
@@ -584,7 +593,8 @@ int pp_model_load(const char *path, pp_model **out, char *err, size_t errcap)
 			ok = isfinite(m->band_days[b]) && m->band_days[b] >= 0 &&
 			     (b == 0 || m->band_min[b] < m->band_min[b - 1]);
 		}
-		json_t *a = json_object_get(pp, "training_auc"), *e = json_object_get(pp, "training_mae_days");
+		json_t *a = json_object_get(pp, "training_auc"),
+		       *e = json_object_get(pp, "training_mae_days");
 		m->train_auc = json_is_number(a) ? json_number_value(a) : NAN;
 		m->train_mae = json_is_number(e) ? json_number_value(e) : NAN;
 	}

@@ -25,10 +25,10 @@
 #include "core/scorecard.h"
 #include "store/store.h"
 
-#define PP_LATE_CAP    90  /* days late are capped here (and unpaid obligations count as this) */
-#define PP_MAX_WINDOW  366 /* days ahead listed */
-#define PP_BANDS       10  /* expected days late: one mean per tenth of the training scores */
-#define PP_FORMAT      "vigie-payment-model"
+#define PP_LATE_CAP   90  /* days late are capped here (and unpaid obligations count as this) */
+#define PP_MAX_WINDOW 366 /* days ahead listed */
+#define PP_BANDS      10  /* expected days late: one mean per tenth of the training scores */
+#define PP_FORMAT     "vigie-payment-model"
 
 enum {
 	PP_ON_TIME_SHARE_12M = 0, /* the account's obligations due in (D - 12 months, D] paid by due date */
@@ -63,8 +63,8 @@ typedef struct {
 	civil_day *due_on;
 	int64_t *amount; /* what is left to pay at D, minor units */
 	double *x[PP_N_VARS];
-	double *days_late;    /* with_outcome */
-	unsigned char *late;  /* with_outcome: 1 when days_late > 0 */
+	double *days_late;      /* with_outcome */
+	unsigned char *late;    /* with_outcome: 1 when days_late > 0 */
 	civil_day last_paid_on; /* the latest payment in the accounts read (DATE_NONE: none) */
 } pp_rows;
 
@@ -93,7 +93,8 @@ int pp_model_save(const char *path, const pp_model *m, char *err, size_t errcap)
 int pp_model_load(const char *path, pp_model **out, char *err, size_t errcap);
 
 /* The prediction of row i. */
-void pp_predict_row(const pp_model *m, const pp_rows *r, size_t i, double *p_on_time, double *expected_days_late);
+void pp_predict_row(const pp_model *m, const pp_rows *r, size_t i, double *p_on_time,
+                    double *expected_days_late);
 
 /* Back-test: AUC of p_on_time against on time, mean absolute error of expected days late. */
 typedef struct {

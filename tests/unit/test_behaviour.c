@@ -363,8 +363,8 @@ static int same_dataset(const dataset *a, const dataset *b, const char *what)
 		}
 		for (int c = 1; c < a->n_cols; c++)
 			if (!same(a->cols[c].num[i], b->cols[c].num[i])) {
-				T_OK(0, "%s: client %s: %s: %g vs %g", what, dataset_text(a, 0, i), a->cols[c].name,
-				     a->cols[c].num[i], b->cols[c].num[i]);
+				T_OK(0, "%s: client %s: %s: %g vs %g", what, dataset_text(a, 0, i),
+				     a->cols[c].name, a->cols[c].num[i], b->cols[c].num[i]);
 				return 0;
 			}
 	}
@@ -388,16 +388,21 @@ static void test_fast_paths(const char *target, const char *what)
 	for (int order = 0; order < 2; order++)
 		for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
 			for (int h = 0; h <= 90; h += 90) {
-				behaviour_opts o = {.as_of = day(dates[k]), .horizon = h, .order = ALLOC_DEFAULT};
-				if (order) ledger_order_parse("horizontal:interest,principal,fee,penalty", &o.order);
+				behaviour_opts o = {
+				    .as_of = day(dates[k]), .horizon = h, .order = ALLOC_DEFAULT};
+				if (order)
+					ledger_order_parse("horizontal:interest,principal,fee,penalty",
+					                   &o.order);
 				dataset *ref = NULL, *fast = NULL;
 				behaviour_stats st1, st2;
 				o.exact_replay = 1;
-				EQ_INT(behaviour_dataset(s, &o, &ref, &st1, err, sizeof err), 0, "exact: %s", err);
+				EQ_INT(behaviour_dataset(s, &o, &ref, &st1, err, sizeof err), 0, "exact: %s",
+				       err);
 				o.exact_replay = 0;
 				o.db = target;
 				o.threads = 3;
-				EQ_INT(behaviour_dataset(s, &o, &fast, &st2, err, sizeof err), 0, "fast: %s", err);
+				EQ_INT(behaviour_dataset(s, &o, &fast, &st2, err, sizeof err), 0, "fast: %s",
+				       err);
 				char name[200];
 				snprintf(name, sizeof name, "%s, %s, as of %s, horizon %d, 3 threads", what,
 				         order ? "horizontal" : "vertical", dates[k], h);
@@ -421,8 +426,8 @@ static const char *generated_store(void)
 	snprintf(dir, sizeof dir, "%s/gen", tmpdir);
 	snprintf(path, sizeof path, "%s/g.db", tmpdir);
 	if (mkdir(dir, 0700)) return NULL;
-	gen_options g = {.seed = 7, .n_clients = 150, .n_loans = 300, .n_invoices = 0,
-	                 .as_of = day("2026-11-25")};
+	gen_options g = {
+	    .seed = 7, .n_clients = 150, .n_loans = 300, .n_invoices = 0, .as_of = day("2026-11-25")};
 	gen_counts gc;
 	EQ_INT(gen_portfolio(&g, dir, &gc, err, sizeof err), 0, "gen_portfolio: %s", err);
 	store *s = NULL;
@@ -431,8 +436,10 @@ static const char *generated_store(void)
 	static const struct {
 		import_kind k;
 		const char *file;
-	} files[] = {{IMPORT_CLIENTS, "clients.csv"},     {IMPORT_LOANS, "loans.csv"},
-	             {IMPORT_SCHEDULES, "schedules.csv"}, {IMPORT_INVOICES, "invoices.csv"},
+	} files[] = {{IMPORT_CLIENTS, "clients.csv"},
+	             {IMPORT_LOANS, "loans.csv"},
+	             {IMPORT_SCHEDULES, "schedules.csv"},
+	             {IMPORT_INVOICES, "invoices.csv"},
 	             {IMPORT_PAYMENTS, "payments.csv"}};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char f[400];

@@ -1,11 +1,11 @@
 /* test_payment_predict.c: engine/payment_predict on a generated ledger whose payers have known
  * behaviours: 60 clients with 2 loans each of 24 monthly installments of 100 from 2024-01-15, a
  * third always paying on the due date, a third always 20 days late, a third paying 10 days late
- * about half the time (a fixed hash of client, loan and installment decides). Trained as of 2025-03-31, back-tested as of 2025-06-30
- * (window 30): the on-time probability must rank the punctual above the late (AUC > 0.8: the sometimes-late are a coin toss), the
- * expected days late must order them the other way round; features and outcome are checked for
- * one client of each kind by hand; the model file round trip predicts the same; the per-account
- * function gives the same predictions as the scan. */
+ * about half the time (a fixed hash of client, loan and installment decides). Trained as of 2025-03-31,
+ * back-tested as of 2025-06-30 (window 30): the on-time probability must rank the punctual above the late
+ * (AUC > 0.8: the sometimes-late are a coin toss), the expected days late must order them the other way
+ * round; features and outcome are checked for one client of each kind by hand; the model file round trip
+ * predicts the same; the per-account function gives the same predictions as the scan. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +102,8 @@ static store *make_store(const char *path)
 		char p[400];
 		import_stats st;
 		snprintf(p, sizeof p, "%s/%s", tmpdir, files[i].f);
-		T_OK(import_csv(s, files[i].k, p, files[i].f, stderr, &st) == IMPORT_DONE, "import %s", files[i].f);
+		T_OK(import_csv(s, files[i].k, p, files[i].f, stderr, &st) == IMPORT_DONE, "import %s",
+		     files[i].f);
 		unlink(p);
 	}
 	return s;
@@ -129,7 +130,8 @@ static int cmp_one(void *vc, const store_account *a, civil_day due, int64_t amou
 		if (strcmp(c->r->account[i], a->ext_id) == 0 && c->r->due_on[i] == due) {
 			double p2, e2;
 			pp_predict_row(c->m, c->r, i, &p2, &e2);
-			if (fabs(p - p2) > 1e-12 || fabs(e - e2) > 1e-12 || amount != c->r->amount[i]) c->mismatch++;
+			if (fabs(p - p2) > 1e-12 || fabs(e - e2) > 1e-12 || amount != c->r->amount[i])
+				c->mismatch++;
 			return 0;
 		}
 	c->mismatch++;
@@ -176,17 +178,19 @@ int main(void)
 			 * unpaid at D: 16 days late then */
 			T_OK(fabs(tr->x[PP_MEAN_LATE_12M][i1] - (11 * 20 + 16) / 12.0) < 1e-12 &&
 			         tr->x[PP_MAX_LATE_12M][i1] == 20,
-			     "late payer: mean %g, max %g", tr->x[PP_MEAN_LATE_12M][i1], tr->x[PP_MAX_LATE_12M][i1]);
+			     "late payer: mean %g, max %g", tr->x[PP_MEAN_LATE_12M][i1],
+			     tr->x[PP_MAX_LATE_12M][i1]);
 			/* the 3-month window (2025-01-01 .. 03-31) holds installments 13, 14, 15 */
 			double want = (late_of(2, 0, 13) + late_of(2, 0, 14) + late_of(2, 0, 15)) / 3.0;
-			T_OK(fabs(tr->x[PP_MEAN_LATE_3M][i2] - want) < 1e-12, "sometimes late: 3-month mean %g, want %g",
-			     tr->x[PP_MEAN_LATE_3M][i2], want);
+			T_OK(fabs(tr->x[PP_MEAN_LATE_3M][i2] - want) < 1e-12,
+			     "sometimes late: 3-month mean %g, want %g", tr->x[PP_MEAN_LATE_3M][i2], want);
 			T_OK(tr->x[PP_LOANS][i0] == 2, "loan cycle");
 			T_OK(tr->x[PP_DAYS_TO_DUE][i0] == 15, "days to due");
 			T_OK(tr->x[PP_INSTALLMENT][i0] == 16, "installment number");
 			T_OK(tr->days_late[i0] == 0 && !tr->late[i0], "punctual: outcome on time");
 			T_OK(tr->days_late[i1] == 20 && tr->late[i1], "late payer: outcome 20 days");
-			T_OK(tr->days_late[i2] == late_of(2, 0, 16), "sometimes late: outcome %g", tr->days_late[i2]);
+			T_OK(tr->days_late[i2] == late_of(2, 0, 16), "sometimes late: outcome %g",
+			     tr->days_late[i2]);
 			T_EQ_INT(tr->amount[i0], 100, "amount left");
 		}
 	}
@@ -198,8 +202,8 @@ int main(void)
 		T_EQ_INT(pp_rows_from_store(s, &o, &te, err, sizeof err), 0, "test rows");
 		pp_metrics mt;
 		if (te && pp_evaluate(m, te, &mt) == 0) {
-			printf("# back-test: %zu rows, %zu late, AUC %.4f, MAE %.2f days\n", mt.rows, mt.late, mt.auc,
-			       mt.mae);
+			printf("# back-test: %zu rows, %zu late, AUC %.4f, MAE %.2f days\n", mt.rows, mt.late,
+			       mt.auc, mt.mae);
 			T_OK(mt.auc > 0.8, "back-test AUC %.3f > 0.8", mt.auc);
 			T_OK(mt.mae < 5, "back-test MAE %.2f < 5 days", mt.mae);
 			double p[3] = {0}, e[3] = {0};
@@ -218,8 +222,8 @@ int main(void)
 			}
 			T_OK(p[0] > 0.9 && p[0] > p[2] && p[2] > p[1] && p[1] < 0.1,
 			     "p on time: punctual %.3f > sometimes late %.3f > late %.3f", p[0], p[2], p[1]);
-			T_OK(e[0] < 1 && e[1] > 15 && e[1] < 25, "expected days late: punctual %.2f, late %.2f", e[0],
-			     e[1]);
+			T_OK(e[0] < 1 && e[1] > 15 && e[1] < 25,
+			     "expected days late: punctual %.2f, late %.2f", e[0], e[1]);
 			/* model file round trip */
 			char path[400];
 			snprintf(path, sizeof path, "%s/pm.json", tmpdir);
