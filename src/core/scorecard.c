@@ -67,6 +67,38 @@ void sc_params_default(sc_params *p)
 	p->pdo = 20;
 	char msg[8];
 	sc_grades_parse("A:700,B:650,C:600,D:550", p->grades, &p->n_grades, msg, sizeof msg);
+	p->grades_auto = 1;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	double u = *(const double *)a, v = *(const double *)b;
+	return (u < v) - (u > v);
+}
+
+sc_err sc_grades_by_quantiles(const double *score, size_t n, sc_grade *grades, int n_grades)
+{
+	if (n_grades < 1 || n_grades > SC_MAX_GRADES || n == 0 || n > SC_MAX_ROWS) return SC_ERR_ARG;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(score[i])) return SC_ERR_ARG;
+	double *s = malloc(sizeof *s * n);
+	if (!s) return SC_ERR_NOMEM;
+	memcpy(s, score, sizeof *s * n);
+	qsort(s, n, sizeof *s, cmp_desc);
+	double prev = INFINITY;
+	for (int g = 1; g < n_grades; g++) {
+		/* the top t scores are in grades 0..g-1 */
+		size_t t = (size_t)floor((double)g * (double)n / (double)n_grades + 0.5);
+		if (t < 1) t = 1;
+		if (t > n - 1) t = n > 1 ? n - 1 : 1;
+		double cut = n > 1 ? floor((s[t - 1] + s[t]) / 2 + 0.5) : floor(s[0] + 0.5);
+		if (!(cut < prev)) cut = prev - 1;
+		grades[g - 1].min_score = cut;
+		prev = cut;
+	}
+	grades[n_grades - 1].min_score = -INFINITY;
+	free(s);
+	return SC_OK;
 }
 
 static int grade_name_ok(const char *s, size_t n)
@@ -1175,6 +1207,8 @@ sc_err sc_train(const sc_column *cols, int n_cols, const unsigned char *bad, con
 			s += m->vars[used[u]].bins[X[r * (size_t)k + (size_t)u]].points;
 		scores[r] = s;
 	}
+	if (p->grades_auto && (e = sc_grades_by_quantiles(scores, (size_t)t.rows, m->grades, m->n_grades)))
+		goto out;
 	sc_metrics mt;
 	e = sc_evaluate(m, scores, yv, (size_t)t.rows, &mt);
 	if (e) goto out;

@@ -120,7 +120,10 @@ typedef struct {
 	double tol;           /* convergence: largest step <= tol * (1 + largest |coef|) (1e-10) */
 	double base_score, base_odds, pdo; /* 600, 50, 20 */
 	int n_grades;
-	sc_grade grades[SC_MAX_GRADES]; /* default A:700,B:650,C:600,D:550, E below */
+	sc_grade grades[SC_MAX_GRADES]; /* names (and cut-offs when grades_auto is 0): A to E */
+	int grades_auto; /* 1 (default): cut-offs at the quantiles of the training scores, so that each
+	                    grade holds about 1/n_grades of the training rows (sc_grades_by_quantiles);
+	                    0: the cut-offs in grades[] as given */
 } sc_params;
 
 void sc_params_default(sc_params *p);
@@ -130,6 +133,15 @@ void sc_params_default(sc_params *p);
  * name (E after D). Cut-offs strictly decreasing and finite, names unique, 1..15 bytes of
  * [A-Za-z0-9_+-]. Returns SC_OK or SC_ERR_GRADES with the reason in msg. */
 sc_err sc_grades_parse(const char *text, sc_grade *grades, int *n_grades, char *msg, size_t cap);
+
+/* Sets the cut-offs grades[0..n_grades-2].min_score (names kept; the bottom grade's is -INFINITY)
+ * so that each of the n_grades grades holds about the same share of the n scores: the cut-off
+ * between grade g-1 and g is the midpoint of the scores ranked round(g n / n_grades) and the next,
+ * in descending order, rounded to a whole point (a risk manager reads "A from 622"); when ties or
+ * rounding would make it not strictly below the previous cut-off, previous - 1 (that grade is then
+ * empty or small rather than the order broken). n_grades 1..SC_MAX_GRADES, n >= 1, finite scores.
+ * Allocates a sorted copy. */
+sc_err sc_grades_by_quantiles(const double *score, size_t n, sc_grade *grades, int n_grades);
 
 /* One column of training or scoring data. */
 typedef struct {

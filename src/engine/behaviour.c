@@ -14,6 +14,7 @@
 #include "engine/behaviour.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ typedef struct {
 /* What is accumulated over the loans of one client. */
 typedef struct {
 	int64_t client_id;
-	char ext_id[STORE_ID_MAX];
+	size_t id_off;      /* the client's ext id in the shard's ids */
 	int32_t max_dpd[3]; /* 3, 6, 12 months */
 	int32_t dpd_now;
 	long due, on_time, partials;
@@ -68,9 +69,19 @@ typedef struct {
 	int cap_seg;
 	ledger_payment *fpay; /* the payments of the walk (see build_segments) */
 	int n_fpay, cap_fpay;
-	client_acc acc;
-	int have_client;
-	/* the output, column by column */
+	/* one shard's clients, in scan order (client ext id): partial when the accounts of a client
+	 * are spread over several shards */
+	client_acc *accs;
+	size_t n_accs, cap_accs;
+	char *ids;
+	size_t ids_len, ids_cap;
+	behaviour_stats st;
+	char err[256];
+} ctx;
+
+/* The data set being built from the merged clients, column by column. */
+typedef struct {
+	const behaviour_opts *o;
 	double *col[BH_N_VARS + 1];
 	size_t n_missing[BH_N_VARS + 1];
 	char *ids;
@@ -78,8 +89,7 @@ typedef struct {
 	size_t *off;
 	size_t n_rows, cap_rows;
 	behaviour_stats st;
-	char err[256];
-} ctx;
+} row_set;
 
 static int grow(void **p, int *cap, int need, size_t size)
 {
@@ -159,6 +169,32 @@ static int build_segments(ctx *c, const ledger_account *acct, civil_day cutoff, 
 			if (ob[i].amount[m] > 0) u0 = ob[i].due_on;
 	int ns = 0;
 	s[ns++] = (segment){DATE_MIN - 1, u0};
+	if (c->o->order.mode == ALLOC_VERTICAL && !c->o->exact_replay) {
+		/* Vertical allocation fills the obligations strictly in order, every component of one
+		 * before the next (ledger.h), so after the payments of a day the oldest obligation not
+		 * fully paid is the first whose cumulative total exceeds the cumulative payments: one
+		 * pass instead of one replay per payment day. */
+		int64_t paid = 0, due = 0;
+		int j = 0; /* obligations [0, j) are fully paid by `paid` */
+		for (int i = 0; i < nf; i++) {
+			if (__builtin_add_overflow(paid, c->fpay[i].amount, &paid)) return -1;
+			if (i + 1 < nf && c->fpay[i + 1].paid_on == c->fpay[i].paid_on) continue;
+			while (j < n_ob) {
+				int64_t t = 0;
+				for (int m = 0; m < COMP_N; m++)
+					if (ob[j].amount[m] < 0 ||
+					    __builtin_add_overflow(t, ob[j].amount[m], &t))
+						return -1;
+				if (__builtin_add_overflow(due, t, &t)) return -1;
+				if (t > paid) break;
+				due = t;
+				j++;
+			}
+			s[ns++] = (segment){c->fpay[i].paid_on, j < n_ob ? ob[j].due_on : DATE_NONE};
+		}
+		*ns_out = ns;
+		return 0;
+	}
 	for (int i = 0; i < nf; i++) {
 		if (i + 1 < nf && c->fpay[i + 1].paid_on == c->fpay[i].paid_on) continue; /* the day's last */
 		if (ledger_state_as_of(acct, ob, n_ob, c->fpay, i + 1, &c->o->order, c->fpay[i].paid_on, NULL,
@@ -180,7 +216,7 @@ static int add_loan(ctx *c, const store_account *a)
 	int n_ob = c->buf.n_ob, n_pay = c->buf.n_pay;
 	ledger_account acct = {.start_on = a->start_on, .written_off_on = a->written_off_on};
 	ledger_state st;
-	client_acc *k = &c->acc;
+	client_acc *k = &c->accs[c->n_accs - 1];
 	int r;
 
 	if (ledger_state_as_of(&acct, ob, n_ob, pay, n_pay, &o->order, D, NULL, &st)) goto invalid;
@@ -269,16 +305,85 @@ invalid:
 	return -1;
 }
 
-static void acc_reset(client_acc *k, const store_account *a)
+/* Starts the accumulator of a new client in the shard. */
+static int acc_push(ctx *c, const store_account *a)
 {
+	if (c->n_accs == c->cap_accs) {
+		size_t nc = c->cap_accs ? c->cap_accs * 2 : 1024;
+		client_acc *p = realloc(c->accs, sizeof *p * nc);
+		if (!p) return -1;
+		c->accs = p;
+		c->cap_accs = nc;
+	}
+	size_t len = strlen(a->client_ext_id) + 1;
+	if (c->ids_len + len > c->ids_cap) {
+		size_t nc = c->ids_cap ? c->ids_cap * 2 : 16384;
+		while (nc < c->ids_len + len)
+			nc *= 2;
+		char *p = realloc(c->ids, nc);
+		if (!p) return -1;
+		c->ids = p;
+		c->ids_cap = nc;
+	}
+	memcpy(c->ids + c->ids_len, a->client_ext_id, len);
+	client_acc *k = &c->accs[c->n_accs++];
 	memset(k, 0, sizeof *k);
 	k->client_id = a->client_id;
-	snprintf(k->ext_id, sizeof k->ext_id, "%s", a->client_ext_id);
+	k->id_off = c->ids_len;
+	c->ids_len += len;
 	k->first_start = DATE_NONE;
 	k->last_paid = DATE_NONE;
+	return 0;
 }
 
-static int grow_rows(ctx *c)
+static int one(void *vc, const store_account *a, const uint8_t *blob, size_t len)
+{
+	ctx *c = vc;
+	if (a->kind != STORE_LOAN || a->start_on > c->o->as_of) return 0;
+	if (c->n_accs == 0 || a->client_id != c->accs[c->n_accs - 1].client_id) {
+		if (acc_push(c, a)) {
+			snprintf(c->err, sizeof c->err, "out of memory");
+			return -1;
+		}
+	}
+	if (ledger_buf_decode(&c->buf, blob, len)) {
+		snprintf(c->err, sizeof c->err, "account %s: corrupt ledger data", a->ext_id);
+		return -1;
+	}
+	return add_loan(c, a);
+}
+
+/* Adds the partial accumulator b (the same client seen by another shard) into a. */
+static void acc_merge(client_acc *a, const client_acc *b)
+{
+	for (int w = 0; w < 3; w++)
+		if (b->max_dpd[w] > a->max_dpd[w]) a->max_dpd[w] = b->max_dpd[w];
+	if (b->dpd_now > a->dpd_now) a->dpd_now = b->dpd_now;
+	a->due += b->due;
+	a->on_time += b->on_time;
+	a->partials += b->partials;
+	a->loans += b->loans;
+	if (b->first_start != DATE_NONE && (a->first_start == DATE_NONE || b->first_start < a->first_start))
+		a->first_start = b->first_start;
+	if (b->last_paid != DATE_NONE && (a->last_paid == DATE_NONE || b->last_paid > a->last_paid))
+		a->last_paid = b->last_paid;
+	if (b->active) {
+		if (a->active == 0) {
+			memcpy(a->currency, b->currency, sizeof a->currency);
+			a->exponent = b->exponent;
+		} else if (strcmp(a->currency, b->currency) != 0) {
+			a->mixed = 1;
+		}
+		a->mixed |= b->mixed;
+		a->active += b->active;
+		if (__builtin_add_overflow(a->outstanding, b->outstanding, &a->outstanding) ||
+		    __builtin_add_overflow(a->principal, b->principal, &a->principal))
+			a->mixed = 1;
+	}
+	a->bad |= b->bad;
+}
+
+static int grow_rows(row_set *c)
 {
 	if (c->n_rows < c->cap_rows) return 0;
 	size_t nc = c->cap_rows ? c->cap_rows * 2 : 1024;
@@ -294,33 +399,29 @@ static int grow_rows(ctx *c)
 	return 0;
 }
 
-static void put(ctx *c, int j, double v)
+static void put(row_set *c, int j, double v)
 {
 	c->col[j][c->n_rows] = v;
 	if (isnan(v)) c->n_missing[j]++;
 }
 
-/* Writes the current client's row (when it has an active loan at D). */
-static int flush(ctx *c)
+/* Writes a (whole) client's row when it has an active loan at D. */
+static int emit(row_set *c, const client_acc *k, const char *ext_id)
 {
-	if (!c->have_client) return 0;
-	c->have_client = 0;
-	const client_acc *k = &c->acc;
-	if (k->loans == 0) return 0;
 	c->st.clients++;
 	if (k->active == 0) return 0;
-	size_t len = strlen(k->ext_id) + 1;
-	if (grow_rows(c)) goto nomem;
+	size_t len = strlen(ext_id) + 1;
+	if (grow_rows(c)) return -1;
 	if (c->ids_len + len > c->ids_cap) {
 		size_t nc = c->ids_cap ? c->ids_cap * 2 : 16384;
 		while (nc < c->ids_len + len)
 			nc *= 2;
 		char *p = realloc(c->ids, nc);
-		if (!p) goto nomem;
+		if (!p) return -1;
 		c->ids = p;
 		c->ids_cap = nc;
 	}
-	memcpy(c->ids + c->ids_len, k->ext_id, len);
+	memcpy(c->ids + c->ids_len, ext_id, len);
 	c->off[c->n_rows] = c->ids_len;
 	c->ids_len += len;
 
@@ -344,29 +445,35 @@ static int flush(ctx *c)
 	c->n_rows++;
 	c->st.rows++;
 	return 0;
-nomem:
-	snprintf(c->err, sizeof c->err, "out of memory");
-	return -1;
 }
 
-static int one(void *vc, const store_account *a, const uint8_t *blob, size_t len)
+/* Merges the shards' client lists (each in client ext id order, bytewise, as the scan returns
+ * them) into rows, adding up the partial accumulators of a client seen by several shards. */
+static int merge_shards(ctx *const *sh, int n, row_set *out)
 {
-	ctx *c = vc;
-	if (a->kind != STORE_LOAN || a->start_on > c->o->as_of) return 0;
-	if (!c->have_client || a->client_id != c->acc.client_id) {
-		if (flush(c)) return -1;
-		acc_reset(&c->acc, a);
-		c->have_client = 1;
+	size_t pos[BH_MAX_THREADS] = {0};
+	for (;;) {
+		int best = -1;
+		for (int k = 0; k < n; k++) {
+			if (pos[k] >= sh[k]->n_accs) continue;
+			if (best < 0 || strcmp(sh[k]->ids + sh[k]->accs[pos[k]].id_off,
+			                       sh[best]->ids + sh[best]->accs[pos[best]].id_off) < 0)
+				best = k;
+		}
+		if (best < 0) return 0;
+		client_acc acc = sh[best]->accs[pos[best]];
+		const char *id = sh[best]->ids + acc.id_off;
+		pos[best]++;
+		for (int k = 0; k < n; k++)
+			while (pos[k] < sh[k]->n_accs && sh[k]->accs[pos[k]].client_id == acc.client_id &&
+			       strcmp(sh[k]->ids + sh[k]->accs[pos[k]].id_off, id) == 0)
+				acc_merge(&acc, &sh[k]->accs[pos[k]++]);
+		if (emit(out, &acc, id)) return -1;
 	}
-	if (ledger_buf_decode(&c->buf, blob, len)) {
-		snprintf(c->err, sizeof c->err, "account %s: corrupt ledger data", a->ext_id);
-		return -1;
-	}
-	return add_loan(c, a);
 }
 
 /* Hands the columns over to a data set (the context keeps nothing). */
-static int to_dataset(ctx *c, dataset **out)
+static int to_dataset(row_set *c, dataset **out)
 {
 	int with_target = c->o->horizon > 0;
 	int n_cols = 1 + BH_N_VARS + with_target;
@@ -412,6 +519,44 @@ static int to_dataset(ctx *c, dataset **out)
 	return 0;
 }
 
+static void ctx_free(ctx *c)
+{
+	ledger_buf_free(&c->buf);
+	free(c->seg);
+	free(c->fpay);
+	free(c->accs);
+	free(c->ids);
+}
+
+/* One shard of the scan (every loan when shards <= 1). */
+static int run_shard(store *s, ctx *c, int shards, int shard)
+{
+	store_scan_filter f = {
+	    .kind = STORE_LOAN, .currency = c->o->currency, .by_client = 1, .shards = shards, .shard = shard};
+	if (store_scan(s, &f, one, c) != STORE_OK) {
+		if (!c->err[0]) snprintf(c->err, sizeof c->err, "%s", store_errmsg(s));
+		return -1;
+	}
+	return 0;
+}
+
+typedef struct {
+	ctx *c;
+	int shards, shard;
+	int rc;
+} shard_job;
+
+static void *shard_main(void *arg)
+{
+	shard_job *j = arg;
+	store *s;
+	j->rc = -1;
+	if (store_open(j->c->o->db, &s, j->c->err, sizeof j->c->err) != STORE_OK) return NULL;
+	j->rc = run_shard(s, j->c, j->shards, j->shard);
+	store_close(s);
+	return NULL;
+}
+
 int behaviour_dataset(store *s, const behaviour_opts *o, dataset **out, behaviour_stats *st, char *err,
                       size_t errcap)
 {
@@ -422,32 +567,57 @@ int behaviour_dataset(store *s, const behaviour_opts *o, dataset **out, behaviou
 		snprintf(err, errcap, "as-of date or horizon out of range");
 		return -1;
 	}
-	ctx c = {.o = o};
-	c.st.last_paid_on = DATE_NONE;
+	int t = o->threads > BH_MAX_THREADS ? BH_MAX_THREADS : o->threads;
+	if (t < 1 || !o->db) t = 1;
+	ctx cs[BH_MAX_THREADS];
+	ctx *sh[BH_MAX_THREADS];
 	static const int months[3] = {3, 6, 12};
-	for (int w = 0; w < 3; w++)
-		c.from[w] = date_add_months(o->as_of, -months[w], 0) + 1;
-	c.until = o->as_of + o->horizon;
-	store_scan_filter f = {.kind = STORE_LOAN, .currency = o->currency, .by_client = 1};
-	store_rc rc = store_scan(s, &f, one, &c);
-	int r = 0;
-	if (rc != STORE_OK) {
-		snprintf(err, errcap, "%s", c.err[0] ? c.err : store_errmsg(s));
-		r = -1;
-	} else if (flush(&c)) {
-		snprintf(err, errcap, "%s", c.err);
-		r = -1;
-	} else if (to_dataset(&c, out)) {
+	for (int k = 0; k < t; k++) {
+		cs[k] = (ctx){.o = o};
+		cs[k].st.last_paid_on = DATE_NONE;
+		for (int w = 0; w < 3; w++)
+			cs[k].from[w] = date_add_months(o->as_of, -months[w], 0) + 1;
+		cs[k].until = o->as_of + o->horizon;
+		sh[k] = &cs[k];
+	}
+	/* The shards split the loans by id, so one client's loans may be in several of them: each
+	 * shard keeps its partial accumulators, merged afterwards (every figure is a sum, a max, a
+	 * min or an or over the loans). */
+	shard_job jobs[BH_MAX_THREADS];
+	pthread_t tid[BH_MAX_THREADS];
+	int started[BH_MAX_THREADS] = {0};
+	for (int k = 1; k < t; k++) {
+		jobs[k] = (shard_job){.c = &cs[k], .shards = t, .shard = k, .rc = -1};
+		started[k] = pthread_create(&tid[k], NULL, shard_main, &jobs[k]) == 0;
+		if (!started[k]) snprintf(cs[k].err, sizeof cs[k].err, "cannot start a thread");
+	}
+	int r = run_shard(s, &cs[0], t, 0);
+	if (r) snprintf(err, errcap, "%s", cs[0].err);
+	for (int k = 1; k < t; k++) {
+		if (started[k]) pthread_join(tid[k], NULL);
+		if ((!started[k] || jobs[k].rc) && r == 0) {
+			snprintf(err, errcap, "%s", cs[k].err);
+			r = -1;
+		}
+	}
+	row_set rw = {.o = o};
+	rw.st.last_paid_on = DATE_NONE;
+	for (int k = 0; k < t; k++) {
+		rw.st.loans += cs[k].st.loans;
+		civil_day lp = cs[k].st.last_paid_on;
+		if (lp != DATE_NONE && (rw.st.last_paid_on == DATE_NONE || lp > rw.st.last_paid_on))
+			rw.st.last_paid_on = lp;
+	}
+	if (r == 0 && (merge_shards(sh, t, &rw) || to_dataset(&rw, out))) {
 		snprintf(err, errcap, "out of memory");
 		r = -1;
 	}
-	if (st) *st = c.st;
-	ledger_buf_free(&c.buf);
-	free(c.seg);
-	free(c.fpay);
+	if (st) *st = rw.st;
+	for (int k = 0; k < t; k++)
+		ctx_free(&cs[k]);
 	for (int j = 0; j <= BH_N_VARS; j++)
-		free(c.col[j]);
-	free(c.ids);
-	free(c.off);
+		free(rw.col[j]);
+	free(rw.ids);
+	free(rw.off);
 	return r;
 }

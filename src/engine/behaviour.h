@@ -54,7 +54,11 @@ typedef struct {
 	int horizon;          /* days, 1..BH_MAX_HORIZON; 0: no target column */
 	alloc_order order;    /* payment allocation (ALLOC_DEFAULT) */
 	const char *currency; /* only the loans in this currency; NULL: all */
+	const char *db;       /* the store's target (path or URL), for the extra connections of threads */
+	int threads;          /* connections sharing the scan (<= 1: one; needs db) */
+	int exact_replay;     /* tests: one ledger replay per payment day even with vertical allocation */
 } behaviour_opts;
+#define BH_MAX_THREADS 16
 
 typedef struct {
 	long loans;             /* loans read (disbursed on or before D) */

@@ -93,4 +93,33 @@ has_text "no active client message" "$WORK/err" "no client has a loan active on 
 check "exclude a variable" s train --from-ledger --as-of 2026-05-31 --horizon 90 --exclude outstanding_principal --out "$WORK/m3.json"
 eq "11 variables without the excluded one" "$(jq -r '.variables | length' m3.json)" "11"
 
+# --threads: the same data set whatever the number of connections sharing the scan.
+check "features, 1 connection" s features --from-ledger --as-of 2026-08-31 --horizon 90 --threads 1
+cp "$WORK/out" t1.csv
+check "features, 3 connections" s features --from-ledger --as-of 2026-08-31 --horizon 90 --threads 3
+if cmp -s t1.csv "$WORK/out"; then ok "same features with 3 connections"; else not_ok "same features with 3 connections"; fi
+check_exit "bad --threads" 2 s features --from-ledger --as-of 2026-08-31 --threads 0
+check_exit "--threads without --from-ledger" 2 s apply --model m.json --data x.csv --threads 2
+
+# Payment prediction: trained on the obligations open on 2026-05-31, back-tested on 2026-08-15.
+check "predict --help" s predict --help
+check "predict train" s predict train --from-ledger --as-of 2026-05-31 --out "$WORK/pm.json"
+has_text "predict train summary" "$WORK/out" "Payment model trained on"
+eq "payment model file" "$(jq -r '.format + " " + .payment_prediction.format + " " + (.payment_prediction.bands | length | tostring)' pm.json)" "vigie-scorecard vigie-payment-model 10"
+check "predict eval" s predict eval --from-ledger --as-of 2026-08-15 --model pm.json --format json
+AUC=$(jqv .auc)
+eq "payment back-test AUC >= 0.8, got $AUC" "$(jqv '.auc >= 0.8 and .obligations > 500')" "true"
+eq "payment back-test MAE below 20 days" "$(jqv '.mae_days < 20')" "true"
+check "predict csv" s predict --from-ledger --as-of 2026-11-25 --model pm.json
+eq "predict header" "$(head -n 1 "$WORK/out")" "account,due_on,amount,currency,p_on_time,expected_days_late"
+eq "due within 30 days, probabilities in [0, 1]" "$(tail -n +2 "$WORK/out" | awk -F, '$2 < "2026-11-25" || $2 > "2026-12-25" || $5 < 0 || $5 > 1' | wc -l | tr -d ' ')" "0"
+NPRED=$(($(wc -l < "$WORK/out") - 1))
+eq "some predictions (more than 100), got $NPRED" "$([ "$NPRED" -gt 100 ] && echo yes)" "yes"
+check "predict json" s predict --from-ledger --as-of 2026-11-25 --model pm.json --format json
+eq "json rows = csv rows" "$(jqv '.predictions | length')" "$NPRED"
+check_exit "predict without --as-of" 2 s predict --from-ledger --model pm.json
+check_exit "predict with a plain scorecard" 1 s predict --from-ledger --as-of 2026-11-25 --model m.json
+has_text "not a payment model" "$WORK/err" "is not a payment prediction variable"
+check_exit "bad --window" 2 s predict train --from-ledger --as-of 2026-05-31 --window 999
+
 done_tests

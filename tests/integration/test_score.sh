@@ -60,6 +60,18 @@ eq "10 calibration groups covering the rows" "$(jqv '"\(.calibration | length) \
 eq "calibration ordered" "$(jqv '[.calibration[].predicted_bad_rate] | . == sort')" "true"
 eq "grades cover the rows" "$(jqv '[.grades[].rows] | add')" "1336"
 eq "grades in order of risk" "$(jqv '[.grades[] | select(.rows > 20) | .bad_rate] | . == sort')" "true"
+# Default grades: cut-offs at the quintiles of the training scores, written in the model file;
+# on the test rows each grade then holds 15% to 25% of the rows, and the bad rates rise from A to E.
+check "train with default grades" s train --data "$DATA" --target bad --split-column split \
+  --id-column id --out "$WORK/mq.json"
+has_text "default grades said" "$WORK/out" "cut-offs at the quintiles of the training scores"
+eq "five grades, whole points, decreasing" "$(jq -r '[.grades[].min_score] | (length == 5) and (.[4] == null) and ((.[0:4] | map(. == floor) | all)) and (.[0:4] == (.[0:4] | sort | reverse))' mq.json)" "true"
+check "eval with default grades" s eval --model mq.json --data "$DATA" --format json
+eq "each grade 15-25% of the test rows" "$(jqv '[.grades[].share] | map(. >= 0.15 and . <= 0.25) | all')" "true"
+eq "bad rate rises from A to E" "$(jqv '[.grades[].bad_rate] | . == sort')" "true"
+A_CUT=$(jq -r '.grades[0].min_score' mq.json)
+check "apply with default grades" s apply --model mq.json --data "$DATA" --format json
+eq "grade A from the stored cut-off" "$(jqv "[.scores[] | (.score >= $A_CUT) == (.grade == \"A\")] | all")" "true"
 check "eval table" s eval --model m.json --data "$DATA"
 has_text "table AUC" "$WORK/out" "AUC 0."
 has_text "table calibration" "$WORK/out" "Calibration, by deciles"

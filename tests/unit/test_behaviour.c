@@ -27,10 +27,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/behaviour.h"
 #include "io/import.h"
+#include "io/portfolio_gen.h"
 #include "t.h"
 
 #define NA NAN
@@ -346,6 +348,122 @@ static void test_edges(store *s)
 	}
 }
 
+/* The same data set, cell by cell (NaN equal to NaN). */
+static int same_dataset(const dataset *a, const dataset *b, const char *what)
+{
+	if (!a || !b || a->n_rows != b->n_rows || a->n_cols != b->n_cols) {
+		T_OK(0, "%s: shapes differ (%zu vs %zu rows)", what, a ? a->n_rows : 0, b ? b->n_rows : 0);
+		return 0;
+	}
+	for (size_t i = 0; i < a->n_rows; i++) {
+		if (strcmp(dataset_text(a, 0, i), dataset_text(b, 0, i)) != 0) {
+			T_OK(0, "%s: row %zu: client %s vs %s", what, i, dataset_text(a, 0, i),
+			     dataset_text(b, 0, i));
+			return 0;
+		}
+		for (int c = 1; c < a->n_cols; c++)
+			if (!same(a->cols[c].num[i], b->cols[c].num[i])) {
+				T_OK(0, "%s: client %s: %s: %g vs %g", what, dataset_text(a, 0, i),
+				     a->cols[c].name, a->cols[c].num[i], b->cols[c].num[i]);
+				return 0;
+			}
+	}
+	T_OK(1, "%s: %zu rows equal", what, a->n_rows);
+	return 1;
+}
+
+/* The fast paths give exactly the figures of the plain one: segments of a vertically allocated
+ * loan from one pass (instead of one ledger replay per payment day), and the scan split over 3
+ * connections (a client's loans spread over shards, partial figures merged). On the hand-worked
+ * fixture store (reversals, write-offs, two currencies) and on a generated demo portfolio (every
+ * payment behaviour), at several dates, with and without a horizon, in both allocation orders. */
+static void test_fast_paths(const char *target, const char *what)
+{
+	static const char *const dates[] = {"2024-12-31", "2025-06-30", "2026-02-28", "2026-08-31"};
+	store *s = NULL;
+	char err[512] = "";
+	T_EQ_INT(store_open(target, &s, err, sizeof err), STORE_OK, "open for the fast paths");
+	if (!s) return;
+	size_t compared = 0;
+	for (int order = 0; order < 2; order++)
+		for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
+			for (int h = 0; h <= 90; h += 90) {
+				behaviour_opts o = {
+				    .as_of = day(dates[k]), .horizon = h, .order = ALLOC_DEFAULT};
+				if (order)
+					ledger_order_parse("horizontal:interest,principal,fee,penalty",
+					                   &o.order);
+				dataset *ref = NULL, *fast = NULL;
+				behaviour_stats st1, st2;
+				o.exact_replay = 1;
+				EQ_INT(behaviour_dataset(s, &o, &ref, &st1, err, sizeof err), 0, "exact: %s",
+				       err);
+				o.exact_replay = 0;
+				o.db = target;
+				o.threads = 3;
+				EQ_INT(behaviour_dataset(s, &o, &fast, &st2, err, sizeof err), 0, "fast: %s",
+				       err);
+				char name[200];
+				snprintf(name, sizeof name, "%s, %s, as of %s, horizon %d, 3 threads", what,
+				         order ? "horizontal" : "vertical", dates[k], h);
+				if (same_dataset(ref, fast, name)) compared += ref->n_rows;
+				EQ_INT(st1.clients * 1000000L + st1.loans, st2.clients * 1000000L + st2.loans,
+				       "%s: counts", name);
+				EQ_INT(st1.last_paid_on, st2.last_paid_on, "%s: last payment", name);
+				dataset_free(ref);
+				dataset_free(fast);
+			}
+	printf("# %s: %zu rows compared\n", what, compared);
+	T_OK(compared >= 40, "%s: rows to compare", what);
+	store_close(s);
+}
+
+/* A generated demo portfolio imported into a store of its own in tmpdir/gen; returns its path. */
+static const char *generated_store(void)
+{
+	static char path[400];
+	char dir[300], err[512];
+	snprintf(dir, sizeof dir, "%s/gen", tmpdir);
+	snprintf(path, sizeof path, "%s/g.db", tmpdir);
+	if (mkdir(dir, 0700)) return NULL;
+	gen_options g = {
+	    .seed = 7, .n_clients = 150, .n_loans = 300, .n_invoices = 0, .as_of = day("2026-11-25")};
+	gen_counts gc;
+	EQ_INT(gen_portfolio(&g, dir, &gc, err, sizeof err), 0, "gen_portfolio: %s", err);
+	store *s = NULL;
+	if (store_open(path, &s, err, sizeof err) != STORE_OK) return NULL;
+	EQ_INT(store_init(s), STORE_OK, "store_init");
+	static const struct {
+		import_kind k;
+		const char *file;
+	} files[] = {{IMPORT_CLIENTS, "clients.csv"},
+	             {IMPORT_LOANS, "loans.csv"},
+	             {IMPORT_SCHEDULES, "schedules.csv"},
+	             {IMPORT_INVOICES, "invoices.csv"},
+	             {IMPORT_PAYMENTS, "payments.csv"}};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char f[400];
+		import_stats ist;
+		snprintf(f, sizeof f, "%s/%s", dir, files[i].file);
+		EQ_INT(import_csv(s, files[i].k, f, files[i].file, stderr, &ist), IMPORT_DONE, "import %s",
+		       files[i].file);
+		unlink(f);
+	}
+	rmdir(dir);
+	store_close(s);
+	return path;
+}
+
+static void remove_generated(void)
+{
+	char p[400];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s/g.db%s", tmpdir, suffix[i]);
+		unlink(p);
+	}
+}
+
 int main(void)
 {
 	store *s = open_fixture_store();
@@ -358,6 +476,11 @@ int main(void)
 		test_currency(s);
 		test_edges(s);
 		store_close(s);
+		test_fast_paths(dbpath, "fixture");
+		const char *g = generated_store();
+		T_OK(g != NULL, "generated store");
+		if (g) test_fast_paths(g, "generated demo portfolio");
+		remove_generated();
 	}
 	remove_store();
 	return t_done("test_behaviour");

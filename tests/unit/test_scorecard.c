@@ -755,8 +755,44 @@ static void test_model_file(void)
 	gen_free(&g);
 }
 
+/* Default cut-offs: the quantiles of the training scores, in whole points, strictly decreasing even
+ * with ties, and used by sc_train unless the caller gives its own. */
+static void test_grades_by_quantiles(void)
+{
+	sc_params p;
+	sc_params_default(&p);
+	T_EQ_INT(p.grades_auto, 1, "automatic cut-offs by default");
+	double s[1000];
+	for (int i = 0; i < 1000; i++)
+		s[i] = 1000 - i; /* 1000 .. 1 */
+	sc_grade g[SC_MAX_GRADES];
+	memcpy(g, p.grades, sizeof g);
+	T_EQ_INT(sc_grades_by_quantiles(s, 1000, g, 5), SC_OK, "quintiles");
+	/* the top 200 are 1000..801: the cut-off is round((801 + 800) / 2) = 801 */
+	T_OK(g[0].min_score == 801 && g[1].min_score == 601 && g[2].min_score == 401 && g[3].min_score == 201,
+	     "cut-offs %g %g %g %g", g[0].min_score, g[1].min_score, g[2].min_score, g[3].min_score);
+	T_OK(isinf(g[4].min_score) && g[4].min_score < 0, "bottom grade unbounded");
+	T_EQ_STR(g[0].name, "A", "names kept");
+	/* 70% of the scores tied at 700: cut-offs stay strictly decreasing */
+	for (int i = 0; i < 1000; i++)
+		s[i] = i < 700 ? 700 : 400 + i % 100;
+	T_EQ_INT(sc_grades_by_quantiles(s, 1000, g, 5), SC_OK, "ties");
+	for (int k = 1; k < 4; k++)
+		T_OK(g[k].min_score < g[k - 1].min_score, "strictly decreasing at %d", k);
+	T_EQ_INT(g[0].min_score, 700, "the tie is in the top grade");
+	double one = 512.4;
+	T_EQ_INT(sc_grades_by_quantiles(&one, 1, g, 5), SC_OK, "one score");
+	T_OK(g[0].min_score == 512 && g[3].min_score == 509, "one score: %g %g", g[0].min_score,
+	     g[3].min_score);
+	double bad[2] = {1, NAN};
+	T_EQ_INT(sc_grades_by_quantiles(bad, 2, g, 5), SC_ERR_ARG, "NaN score refused");
+	T_EQ_INT(sc_grades_by_quantiles(s, 0, g, 5), SC_ERR_ARG, "no score refused");
+	T_EQ_INT(sc_grades_by_quantiles(s, 10, g, 0), SC_ERR_ARG, "no grade refused");
+}
+
 int main(void)
 {
+	test_grades_by_quantiles();
 	test_recovery();
 	test_edge_columns();
 	test_separation_and_tiny();
