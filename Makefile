@@ -71,6 +71,7 @@ demo: deps
 bench: deps
 	$(MAKE) all $(BENCH_BIN)
 	@sh bench/run.sh build/rel
+	@sh bench/score.sh build/rel
 
 # libFuzzer targets (clang); not part of check, run by hand: make fuzz && build/fuzz/fuzz_csv -max_total_time=60
 fuzz:
