@@ -20,7 +20,8 @@ static const char *const V1_SQLITE[] = {
     " effective INTEGER NOT NULL, set_by TEXT NOT NULL, document TEXT NOT NULL)",
     "CREATE INDEX credit_limit_by_subject ON credit_limit (subject_kind, subject, currency, from_on)",
     "CREATE INDEX credit_limit_by_approval ON credit_limit (approval_id)",
-    "CREATE TABLE commitment (id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE, client_ext_id TEXT NOT NULL,"
+    "CREATE TABLE commitment (id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE, client_ext_id TEXT NOT "
+    "NULL,"
     " currency TEXT NOT NULL, amount INTEGER NOT NULL, approved_on INTEGER NOT NULL, ends_on INTEGER)",
     "CREATE INDEX commitment_by_client ON commitment (client_ext_id, approved_on)",
     "CREATE TABLE score_history (client_ext_id TEXT NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL,"
@@ -120,11 +121,12 @@ int store_risk_subject_parse(const char *s)
 /* --- groups ------------------------------------------------------------------------------------ */
 static const store_sql2 GROUP_GET = {"SELECT group_name FROM client_group WHERE client_ext_id = $1", NULL};
 static const store_sql2 GROUP_DEL = {"DELETE FROM client_group WHERE client_ext_id = $1", NULL};
-static const store_sql2 GROUP_UPSERT = {"INSERT INTO client_group (client_ext_id, group_name) VALUES ($1, $2)"
-                                        " ON CONFLICT (client_ext_id) DO UPDATE SET group_name = excluded.group_name",
-                                        NULL};
-static const store_sql2 GROUP_ALL = {"SELECT client_ext_id, group_name FROM client_group ORDER BY client_ext_id",
-                                     NULL};
+static const store_sql2 GROUP_UPSERT = {
+    "INSERT INTO client_group (client_ext_id, group_name) VALUES ($1, $2)"
+    " ON CONFLICT (client_ext_id) DO UPDATE SET group_name = excluded.group_name",
+    NULL};
+static const store_sql2 GROUP_ALL = {
+    "SELECT client_ext_id, group_name FROM client_group ORDER BY client_ext_id", NULL};
 static const store_sql2 GROUP_MEMBERS = {
     "SELECT client_ext_id FROM client_group WHERE group_name = $1 ORDER BY client_ext_id", NULL};
 
@@ -189,8 +191,8 @@ store_rc store_risk_group_members(store *s, const char *group, store_risk_accoun
 	return each_row(q, one_row, &c);
 }
 
-static const store_sql2 CLIENT_ACCOUNTS = {"SELECT ext_id FROM account WHERE client_ext_id = $1 ORDER BY ext_id",
-                                           NULL};
+static const store_sql2 CLIENT_ACCOUNTS = {
+    "SELECT ext_id FROM account WHERE client_ext_id = $1 ORDER BY ext_id", NULL};
 
 store_rc store_risk_client_accounts(store *s, const char *client, store_risk_account_fn fn, void *ctx)
 {
@@ -203,14 +205,17 @@ store_rc store_risk_client_accounts(store *s, const char *client, store_risk_acc
 
 /* --- facts ------------------------------------------------------------------------------------- */
 #define FACT_COLS "id, client_ext_id, fact_on, kind, value, text, source"
-static const store_sql2 FACT_GET = {"SELECT " FACT_COLS " FROM client_fact WHERE client_ext_id = $1 AND fact_on = $2"
+static const store_sql2 FACT_GET = {"SELECT " FACT_COLS
+                                    " FROM client_fact WHERE client_ext_id = $1 AND fact_on = $2"
                                     " AND kind = $3 AND source = $4",
                                     NULL};
-static const store_sql2 FACT_INS = {"INSERT INTO client_fact (client_ext_id, fact_on, kind, value, text, source)"
-                                    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                                    NULL};
+static const store_sql2 FACT_INS = {
+    "INSERT INTO client_fact (client_ext_id, fact_on, kind, value, text, source)"
+    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    NULL};
 static const store_sql2 FACT_EACH = {
-    "SELECT " FACT_COLS " FROM client_fact WHERE ($1 IS NULL OR client_ext_id = $1) AND ($2 IS NULL OR kind = $2)"
+    "SELECT " FACT_COLS
+    " FROM client_fact WHERE ($1 IS NULL OR client_ext_id = $1) AND ($2 IS NULL OR kind = $2)"
     " AND fact_on >= $3 AND fact_on <= $4 ORDER BY client_ext_id, fact_on, id",
     "SELECT " FACT_COLS " FROM client_fact WHERE (CAST($1 AS text) IS NULL OR client_ext_id = $1)"
     " AND (CAST($2 AS text) IS NULL OR kind = $2) AND fact_on >= $3 AND fact_on <= $4"
@@ -296,15 +301,17 @@ store_rc store_risk_facts_each(store *s, const store_risk_fact_filter *flt, stor
 }
 
 /* --- limits ------------------------------------------------------------------------------------ */
-#define LIMIT_COLS "id, subject_kind, subject, currency, amount, from_on, approval_id, effective, set_by, document"
-static const store_sql2 LIMIT_INS = {
-    "INSERT INTO credit_limit (subject_kind, subject, currency, amount, from_on, approval_id, effective, set_by,"
-    " document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    NULL};
+#define LIMIT_COLS                                                                                           \
+	"id, subject_kind, subject, currency, amount, from_on, approval_id, effective, set_by, document"
+static const store_sql2 LIMIT_INS = {"INSERT INTO credit_limit (subject_kind, subject, currency, amount, "
+                                     "from_on, approval_id, effective, set_by,"
+                                     " document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                                     NULL};
 static const store_sql2 LIMIT_PENDING = {
     "SELECT count(*) FROM credit_limit WHERE approval_id = $1 AND effective = 0", NULL};
 static const store_sql2 LIMIT_ANY = {"SELECT count(*) FROM credit_limit WHERE approval_id = $1", NULL};
-static const store_sql2 LIMIT_APPROVE = {"UPDATE credit_limit SET effective = 1 WHERE approval_id = $1", NULL};
+static const store_sql2 LIMIT_APPROVE = {"UPDATE credit_limit SET effective = 1 WHERE approval_id = $1",
+                                         NULL};
 static const store_sql2 LIMIT_IN_FORCE = {
     "SELECT " LIMIT_COLS " FROM credit_limit WHERE subject_kind = $1 AND subject = $2 AND currency = $3"
     " AND from_on <= $4 AND effective = 1 ORDER BY from_on DESC, id DESC LIMIT 1",
@@ -494,10 +501,12 @@ store_rc store_risk_commitments_open(store *s, const char *client, civil_day d, 
 static const store_sql2 SCORE_PUT = {
     "INSERT INTO score_history (" SCORE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     " ON CONFLICT (client_ext_id, day, model) DO UPDATE SET score_x100 = excluded.score_x100,"
-    " grade = excluded.grade, pd_ppm = excluded.pd_ppm, reasons = excluded.reasons, variables = excluded.variables",
+    " grade = excluded.grade, pd_ppm = excluded.pd_ppm, reasons = excluded.reasons, variables = "
+    "excluded.variables",
     NULL};
 static const store_sql2 SCORE_BEFORE = {
-    "SELECT " SCORE_COLS " FROM score_history WHERE client_ext_id = $1 AND day < $2 AND ($3 IS NULL OR model = $3)"
+    "SELECT " SCORE_COLS
+    " FROM score_history WHERE client_ext_id = $1 AND day < $2 AND ($3 IS NULL OR model = $3)"
     " ORDER BY day DESC, model DESC LIMIT 1",
     "SELECT " SCORE_COLS " FROM score_history WHERE client_ext_id = $1 AND day < $2"
     " AND (CAST($3 AS text) IS NULL OR model = $3) ORDER BY day DESC, model DESC LIMIT 1"};
@@ -509,14 +518,15 @@ static const store_sql2 GRADE_OF = {"SELECT grade FROM score_history WHERE clien
 static const store_sql2 GRADES_AS_OF = {
     "SELECT c.ext_id, h.grade, h.day FROM client c JOIN score_history h ON h.client_ext_id = c.ext_id"
     " AND h.day = (SELECT max(x.day) FROM score_history x WHERE x.client_ext_id = c.ext_id AND x.day <= $1)"
-    " AND h.model = (SELECT max(y.model) FROM score_history y WHERE y.client_ext_id = c.ext_id AND y.day = h.day)"
+    " AND h.model = (SELECT max(y.model) FROM score_history y WHERE y.client_ext_id = c.ext_id AND y.day = "
+    "h.day)"
     " ORDER BY c.ext_id",
     NULL};
 
 store_rc store_risk_score_put(store *s, const store_risk_score *r)
 {
-	return store_q_exec_tx(s, &SCORE_PUT, NULL, "tdtititt", r->client_ext_id, r->day, r->model, r->score_x100,
-	                       r->grade, r->pd_ppm, r->reasons, r->variables);
+	return store_q_exec_tx(s, &SCORE_PUT, NULL, "tdtititt", r->client_ext_id, r->day, r->model,
+	                       r->score_x100, r->grade, r->pd_ppm, r->reasons, r->variables);
 }
 
 store_rc store_risk_score_before(store *s, const char *client, const char *model, civil_day before,
@@ -583,7 +593,8 @@ static const store_sql2 WATCH_INS = {"INSERT INTO watch (subject_kind, subject, 
                                      NULL};
 static const store_sql2 WATCH_DEL = {"UPDATE watch SET removed_on = $2, removed_by = $3 WHERE id = $1", NULL};
 static const store_sql2 WATCH_EACH = {
-    "SELECT " WATCH_COLS " FROM watch WHERE $1 IS NULL OR (added_on <= $1 AND (removed_on IS NULL OR removed_on > $1))"
+    "SELECT " WATCH_COLS
+    " FROM watch WHERE $1 IS NULL OR (added_on <= $1 AND (removed_on IS NULL OR removed_on > $1))"
     " ORDER BY added_on, id",
     "SELECT " WATCH_COLS " FROM watch WHERE CAST($1 AS integer) IS NULL"
     " OR (added_on <= $1 AND (removed_on IS NULL OR removed_on > $1)) ORDER BY added_on, id"};
@@ -608,7 +619,8 @@ store_rc store_risk_watch_add(store *s, store_risk_watch *w)
 	return close_rc(q, r <= 0 ? STORE_ERR : STORE_OK);
 }
 
-store_rc store_risk_watch_remove(store *s, store_risk_subject k, const char *subject, civil_day on, const char *by)
+store_rc store_risk_watch_remove(store *s, store_risk_subject k, const char *subject, civil_day on,
+                                 const char *by)
 {
 	int64_t id;
 	store_rc rc = store_q_int1(s, &WATCH_OPEN, &id, "it", (int64_t)k, subject);

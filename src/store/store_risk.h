@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include "store/store.h"
 
-#define RISK_TEXT_MAX 512
+#define RISK_TEXT_MAX  512
 #define RISK_GRADE_MAX 8
 
 /* --- groups of related clients ----------------------------------------------------------------- */
@@ -36,10 +36,11 @@ typedef struct {
 	int64_t id; /* set by the store */
 	char client_ext_id[STORE_ID_MAX];
 	civil_day fact_on;
-	char kind[STORE_ID_MAX];   /* revenue, debts, equity, external_rating, legal_proceeding, orders_drop, ... */
-	int64_t value;             /* minor units for amounts, else an integer (a rating rank, a percentage) */
-	int has_value;             /* 0: no number (a text-only fact) */
-	char text[RISK_TEXT_MAX];  /* free text ("" = none) */
+	char kind[STORE_ID_MAX];  /* revenue, debts, equity, external_rating, legal_proceeding, orders_drop,
+	                             ... */
+	int64_t value;            /* minor units for amounts, else an integer (a rating rank, a percentage) */
+	int has_value;            /* 0: no number (a text-only fact) */
+	char text[RISK_TEXT_MAX]; /* free text ("" = none) */
 	char source[STORE_ID_MAX]; /* who reported it: sales, bureau, court, ... ("" = none) */
 } store_risk_fact;
 /* Unique by (client, fact_on, kind, source). */
@@ -55,18 +56,18 @@ store_rc store_risk_facts_each(store *s, const store_risk_fact_filter *flt, stor
 /* --- credit limits ----------------------------------------------------------------------------- */
 typedef enum { RISK_SUBJECT_CLIENT = 0, RISK_SUBJECT_GROUP = 1, RISK_SUBJECT_ACCOUNT = 2 } store_risk_subject;
 const char *store_risk_subject_name(store_risk_subject k); /* "client", "group", "account" */
-int store_risk_subject_parse(const char *s);                /* -1 when unknown */
+int store_risk_subject_parse(const char *s);               /* -1 when unknown */
 
 typedef struct {
-	int64_t id; /* set by the store */
+	int64_t id;                      /* set by the store */
 	store_risk_subject subject_kind; /* client or group */
 	char subject[STORE_ID_MAX];
 	char currency[4];
 	int64_t amount; /* minor units, >= 0 */
 	civil_day from_on;
-	int64_t approval_id;       /* the four-eyes request (h-work's approval table); 0 = none */
-	int effective;             /* 1 once approved, or set by an admin import */
-	char set_by[STORE_ID_MAX]; /* maker */
+	int64_t approval_id;          /* the four-eyes request (h-work's approval table); 0 = none */
+	int effective;                /* 1 once approved, or set by an admin import */
+	char set_by[STORE_ID_MAX];    /* maker */
 	char document[RISK_TEXT_MAX]; /* credit committee minute, reference ("" = none) */
 } store_risk_limit;
 /* Inserts a limit (l->id set). A limit is never edited: a change is a new row with a later from_on. */
@@ -97,8 +98,8 @@ typedef struct {
 store_rc store_risk_commitment_put(store *s, store_risk_commitment *c, store_put *res);
 /* Commitments open on day d (approved_on <= d < ends_on), of one client or all (NULL), by client. */
 typedef int (*store_risk_commitment_fn)(void *ctx, const store_risk_commitment *c);
-store_rc store_risk_commitments_open(store *s, const char *client_ext_id, civil_day d, store_risk_commitment_fn fn,
-                                     void *ctx);
+store_rc store_risk_commitments_open(store *s, const char *client_ext_id, civil_day d,
+                                     store_risk_commitment_fn fn, void *ctx);
 
 /* --- score history ----------------------------------------------------------------------------- */
 typedef struct {
@@ -107,9 +108,9 @@ typedef struct {
 	char model[STORE_ID_MAX]; /* the model's name (its file's base name) */
 	int64_t score_x100;       /* score in hundredths of a point */
 	char grade[RISK_GRADE_MAX];
-	int64_t pd_ppm;                /* P(bad) in parts per million */
-	char reasons[RISK_TEXT_MAX];   /* the variables that cost the most points, readable */
-	char variables[2048];          /* every variable: "name=value:points;..." (points x100) */
+	int64_t pd_ppm;              /* P(bad) in parts per million */
+	char reasons[RISK_TEXT_MAX]; /* the variables that cost the most points, readable */
+	char variables[2048];        /* every variable: "name=value:points;..." (points x100) */
 } store_risk_score;
 /* Inserts or replaces the row of (client, day, model). */
 store_rc store_risk_score_put(store *s, const store_risk_score *r);
@@ -121,7 +122,8 @@ store_rc store_risk_score_before(store *s, const char *client_ext_id, const char
 store_rc store_risk_grade_of(store *s, const char *client_ext_id, civil_day d, char grade[RISK_GRADE_MAX]);
 /* The same for every client that has a score on or before d, by client ext id: one query, one index
  * seek per client. For the daily run and the segments. */
-typedef int (*store_risk_grade_fn)(void *ctx, const char *client_ext_id, const char *grade, civil_day scored_on);
+typedef int (*store_risk_grade_fn)(void *ctx, const char *client_ext_id, const char *grade,
+                                   civil_day scored_on);
 store_rc store_risk_grades_as_of(store *s, civil_day d, store_risk_grade_fn fn, void *ctx);
 
 /* --- watch list -------------------------------------------------------------------------------- */
@@ -138,7 +140,8 @@ typedef struct {
 /* Adds (w->id set). STORE_CONFLICT when the subject is already on the list (not removed). */
 store_rc store_risk_watch_add(store *s, store_risk_watch *w);
 /* Removes the subject from the list on `on`. STORE_NOT_FOUND when it is not on it. */
-store_rc store_risk_watch_remove(store *s, store_risk_subject k, const char *subject, civil_day on, const char *by);
+store_rc store_risk_watch_remove(store *s, store_risk_subject k, const char *subject, civil_day on,
+                                 const char *by);
 /* Entries watched on day d (added_on <= d, not removed on or before d); DATE_NONE = every entry ever.
  * By (added_on, id). */
 typedef int (*store_risk_watch_fn)(void *ctx, const store_risk_watch *w);

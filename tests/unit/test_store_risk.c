@@ -71,8 +71,11 @@ static void test_risk(int pg)
 
 	/* writes outside a transaction are refused */
 	T_EQ_INT(store_risk_group_set(s, "C1", "G", &res), STORE_ERR, "group outside a transaction");
-	store_risk_limit l0 = {.subject_kind = RISK_SUBJECT_CLIENT, .subject = "C1", .currency = "XOF",
-	                       .amount = 1, .from_on = day("2026-01-01")};
+	store_risk_limit l0 = {.subject_kind = RISK_SUBJECT_CLIENT,
+	                       .subject = "C1",
+	                       .currency = "XOF",
+	                       .amount = 1,
+	                       .from_on = day("2026-01-01")};
 	T_EQ_INT(store_risk_limit_put(s, &l0), STORE_ERR, "limit outside a transaction");
 
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -95,8 +98,11 @@ static void test_risk(int pg)
 	T_EQ_STR(g, "ACME", "C2 in ACME");
 
 	/* facts */
-	store_risk_fact f = {.client_ext_id = "C1", .fact_on = day("2026-03-01"), .kind = "legal_proceeding",
-	                     .text = "Tribunal de commerce, RG 26/117", .source = "court"};
+	store_risk_fact f = {.client_ext_id = "C1",
+	                     .fact_on = day("2026-03-01"),
+	                     .kind = "legal_proceeding",
+	                     .text = "Tribunal de commerce, RG 26/117",
+	                     .source = "court"};
 	T_EQ_INT(store_risk_fact_put(s, &f, &res), STORE_OK, "fact");
 	T_EQ_INT(res, PUT_INSERTED, "fact inserted");
 	T_OK(f.id > 0, "fact id");
@@ -104,40 +110,55 @@ static void test_risk(int pg)
 	T_EQ_INT(res, PUT_UNCHANGED, "fact unchanged");
 	snprintf(f.text, sizeof f.text, "another text");
 	T_EQ_INT(store_risk_fact_put(s, &f, &res), STORE_CONFLICT, "a different fact under the same key");
-	store_risk_fact rev = {.client_ext_id = "C1", .fact_on = day("2026-02-01"), .kind = "revenue",
-	                       .value = 1250000000, .has_value = 1, .source = "statements"};
+	store_risk_fact rev = {.client_ext_id = "C1",
+	                       .fact_on = day("2026-02-01"),
+	                       .kind = "revenue",
+	                       .value = 1250000000,
+	                       .has_value = 1,
+	                       .source = "statements"};
 	T_EQ_INT(store_risk_fact_put(s, &rev, &res), STORE_OK, "revenue");
 	int nf = 0;
 	store_risk_fact_filter flt = {.client_ext_id = "C1", .from = DATE_NONE, .to = DATE_NONE};
 	T_EQ_INT(store_risk_facts_each(s, &flt, count_fact, &nf), STORE_OK, "facts of C1");
 	T_EQ_INT(nf, 2, "two facts");
 	nf = 0;
-	store_risk_fact_filter flt2 = {.kind = "legal_proceeding", .from = day("2026-03-02"), .to = DATE_NONE};
+	store_risk_fact_filter flt2 = {
+	    .kind = "legal_proceeding", .from = day("2026-03-02"), .to = DATE_NONE};
 	T_EQ_INT(store_risk_facts_each(s, &flt2, count_fact, &nf), STORE_OK, "legal after");
 	T_EQ_INT(nf, 0, "none after 03-02");
 
 	/* limits: pending until approved; the latest effective one counts */
-	store_risk_limit l1 = {.subject_kind = RISK_SUBJECT_CLIENT, .subject = "C1", .currency = "XOF",
-	                       .amount = 500000, .from_on = day("2026-01-01"), .effective = 1, .set_by = "import"};
+	store_risk_limit l1 = {.subject_kind = RISK_SUBJECT_CLIENT,
+	                       .subject = "C1",
+	                       .currency = "XOF",
+	                       .amount = 500000,
+	                       .from_on = day("2026-01-01"),
+	                       .effective = 1,
+	                       .set_by = "import"};
 	T_EQ_INT(store_risk_limit_put(s, &l1), STORE_OK, "limit 1 (admin import)");
-	store_risk_limit l2 = {.subject_kind = RISK_SUBJECT_CLIENT, .subject = "C1", .currency = "XOF",
-	                       .amount = 900000, .from_on = day("2026-02-01"), .approval_id = 42, .set_by = "awa"};
+	store_risk_limit l2 = {.subject_kind = RISK_SUBJECT_CLIENT,
+	                       .subject = "C1",
+	                       .currency = "XOF",
+	                       .amount = 900000,
+	                       .from_on = day("2026-02-01"),
+	                       .approval_id = 42,
+	                       .set_by = "awa"};
 	T_EQ_INT(store_risk_limit_put(s, &l2), STORE_OK, "limit 2 (pending)");
 	store_risk_limit got;
-	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2026-03-01"), &got), STORE_OK,
-	         "in force");
+	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2026-03-01"), &got),
+	         STORE_OK, "in force");
 	T_EQ_INT(got.amount, 500000, "the pending limit does not count");
 	T_EQ_INT(store_risk_limit_approve(s, 43, &res), STORE_NOT_FOUND, "no limit for request 43");
 	T_EQ_INT(store_risk_limit_approve(s, 42, &res), STORE_OK, "approve 42");
 	T_EQ_INT(res, PUT_UPDATED, "made effective");
 	T_EQ_INT(store_risk_limit_approve(s, 42, &res), STORE_OK, "approve 42 again");
 	T_EQ_INT(res, PUT_UNCHANGED, "already effective");
-	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2026-03-01"), &got), STORE_OK,
-	         "in force");
+	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2026-03-01"), &got),
+	         STORE_OK, "in force");
 	T_EQ_INT(got.amount, 900000, "the approved limit counts");
 	T_EQ_INT(got.approval_id, 42, "with its approval");
-	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2026-01-15"), &got), STORE_OK,
-	         "in force in January");
+	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2026-01-15"), &got),
+	         STORE_OK, "in force in January");
 	T_EQ_INT(got.amount, 500000, "before its from_on, the older one");
 	T_EQ_INT(store_risk_limit_in_force(s, RISK_SUBJECT_CLIENT, "C1", "XOF", day("2025-12-31"), &got),
 	         STORE_NOT_FOUND, "none before");
@@ -145,30 +166,42 @@ static void test_risk(int pg)
 	         STORE_NOT_FOUND, "a client limit is not a group limit");
 
 	/* commitments */
-	store_risk_commitment c = {.ext_id = "K1", .client_ext_id = "C1", .currency = "XOF", .amount = 200000,
-	                           .approved_on = day("2026-02-10"), .ends_on = DATE_NONE};
+	store_risk_commitment c = {.ext_id = "K1",
+	                           .client_ext_id = "C1",
+	                           .currency = "XOF",
+	                           .amount = 200000,
+	                           .approved_on = day("2026-02-10"),
+	                           .ends_on = DATE_NONE};
 	T_EQ_INT(store_risk_commitment_put(s, &c, &res), STORE_OK, "commitment");
 	T_EQ_INT(res, PUT_INSERTED, "inserted");
 	T_EQ_INT(store_risk_commitment_put(s, &c, &res), STORE_OK, "again");
 	T_EQ_INT(res, PUT_UNCHANGED, "unchanged");
 	int64_t sum = 0;
-	T_EQ_INT(store_risk_commitments_open(s, "C1", day("2026-02-10"), count_commit, &sum), STORE_OK, "open");
+	T_EQ_INT(store_risk_commitments_open(s, "C1", day("2026-02-10"), count_commit, &sum), STORE_OK,
+	         "open");
 	T_EQ_INT(sum, 200000, "open on its day");
 	sum = 0;
-	T_EQ_INT(store_risk_commitments_open(s, NULL, day("2026-02-09"), count_commit, &sum), STORE_OK, "open");
+	T_EQ_INT(store_risk_commitments_open(s, NULL, day("2026-02-09"), count_commit, &sum), STORE_OK,
+	         "open");
 	T_EQ_INT(sum, 0, "not the day before");
 	c.ends_on = day("2026-03-01");
 	T_EQ_INT(store_risk_commitment_put(s, &c, &res), STORE_OK, "disbursed");
 	T_EQ_INT(res, PUT_UPDATED, "ended");
 	sum = 0;
-	T_EQ_INT(store_risk_commitments_open(s, NULL, day("2026-03-01"), count_commit, &sum), STORE_OK, "open");
+	T_EQ_INT(store_risk_commitments_open(s, NULL, day("2026-03-01"), count_commit, &sum), STORE_OK,
+	         "open");
 	T_EQ_INT(sum, 0, "not from its end");
 	c.amount = 1;
 	T_EQ_INT(store_risk_commitment_put(s, &c, &res), STORE_CONFLICT, "another amount");
 
 	/* scores and grades */
-	store_risk_score r = {.client_ext_id = "C1", .day = day("2026-03-01"), .model = "b1", .score_x100 = 61234,
-	                      .grade = "B", .pd_ppm = 12345, .reasons = "dpd_now"};
+	store_risk_score r = {.client_ext_id = "C1",
+	                      .day = day("2026-03-01"),
+	                      .model = "b1",
+	                      .score_x100 = 61234,
+	                      .grade = "B",
+	                      .pd_ppm = 12345,
+	                      .reasons = "dpd_now"};
 	T_EQ_INT(store_risk_score_put(s, &r), STORE_OK, "score C1 03-01");
 	r.day = day("2026-04-01");
 	snprintf(r.grade, sizeof r.grade, "D");
@@ -198,13 +231,17 @@ static void test_risk(int pg)
 
 	/* watch list */
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
-	store_risk_watch w = {.subject_kind = RISK_SUBJECT_ACCOUNT, .subject = "L1", .reason = "sector in crisis",
-	                      .added_by = "awa", .added_on = day("2026-03-01")};
+	store_risk_watch w = {.subject_kind = RISK_SUBJECT_ACCOUNT,
+	                      .subject = "L1",
+	                      .reason = "sector in crisis",
+	                      .added_by = "awa",
+	                      .added_on = day("2026-03-01")};
 	T_EQ_INT(store_risk_watch_add(s, &w), STORE_OK, "watch L1");
 	T_EQ_INT(store_risk_watch_add(s, &w), STORE_CONFLICT, "already watched");
-	T_EQ_INT(store_risk_watch_remove(s, RISK_SUBJECT_ACCOUNT, "L1", day("2026-03-10"), "awa"), STORE_OK, "remove");
-	T_EQ_INT(store_risk_watch_remove(s, RISK_SUBJECT_ACCOUNT, "L1", day("2026-03-11"), "awa"), STORE_NOT_FOUND,
-	         "not watched any more");
+	T_EQ_INT(store_risk_watch_remove(s, RISK_SUBJECT_ACCOUNT, "L1", day("2026-03-10"), "awa"), STORE_OK,
+	         "remove");
+	T_EQ_INT(store_risk_watch_remove(s, RISK_SUBJECT_ACCOUNT, "L1", day("2026-03-11"), "awa"),
+	         STORE_NOT_FOUND, "not watched any more");
 	T_EQ_INT(store_risk_watch_add(s, &w), STORE_OK, "watched again");
 	T_EQ_INT(store_risk_setting_set(s, "limit_breach", "refuse"), STORE_OK, "setting");
 	T_EQ_INT(store_commit(s), STORE_OK, "commit");
