@@ -373,14 +373,15 @@ int cmd_watch(const cli_env *e, int argc, char **argv)
 		store_account a;
 		r = store_account_get(s, w.subject, &a);
 	}
-	if (!r) r = store_begin(s);
+	int began = 0;
+	if (!r && !(r = store_begin(s))) began = 1;
 	if (!r)
 		r = add ? store_risk_watch_add(s, &w)
 		        : store_risk_watch_remove(s, w.subject_kind, w.subject, d, by);
 	if (!r) r = store_commit(s);
 	int rc = EXIT_OK;
 	if (r) {
-		store_rollback(s);
+		if (began) store_rollback(s);
 		if (r == STORE_CONFLICT)
 			fprintf(e->err, "vigie watch: %s is already on the watch list\n", w.subject),
 			    rc = EXIT_BAD_INPUT;
