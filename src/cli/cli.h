@@ -49,5 +49,8 @@ int cmd_run(const cli_env *e, int argc, char **argv);
 int cmd_outbox(const cli_env *e, int argc, char **argv);
 int cmd_tasks(const cli_env *e, int argc, char **argv);
 int cmd_timeline(const cli_env *e, int argc, char **argv);
+int cmd_risk(const cli_env *e, int argc, char **argv);
+int cmd_watch(const cli_env *e, int argc, char **argv);
+int cmd_segments(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -16,10 +16,6 @@
 #include "io/risk_import.h"
 #include "store/store_risk.h"
 
-int cmd_risk(const cli_env *e, int argc, char **argv);
-int cmd_watch(const cli_env *e, int argc, char **argv);
-int cmd_segments(const cli_env *e, int argc, char **argv);
-
 static const char RISK_USAGE[] =
     "usage: vigie risk COMMAND ...\n"
     "  import facts|groups|limits|commitments FILE.csv [--by USER]\n"

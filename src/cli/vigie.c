@@ -35,6 +35,12 @@ static const char USAGE[] =
     "  outbox [--as-of DATE] [--format ...]   queued messages\n"
     "  tasks [--officer O] [--as-of DATE]     open tasks and approvals, by priority\n"
     "  timeline ID [--as-of DATE]             every decision and payment of an account, in date order\n"
+    "  risk import|limit|exposure|set|refresh|grade ...\n"
+    "                                         client facts, groups, credit limits and exposure, the risk\n"
+    "                                         refresh (scores, early-warning alerts), grades (docs/risk.md)\n"
+    "  watch add|remove|list ...              the watch list of accounts and clients\n"
+    "  segments --as-of DATE --by grade|product|branch|officer|bucket|amount_band [--format ...]\n"
+    "                                         active loans per segment: counts, outstanding, arrears, PAR30\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -84,7 +90,8 @@ int main(int argc, char **argv)
 	            {"account", cmd_account},   {"payment", cmd_payment},  {"export", cmd_export},
 	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
-	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline}};
+	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline}, {"risk", cmd_risk},
+	            {"watch", cmd_watch},       {"segments", cmd_segments}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
