@@ -64,5 +64,8 @@ int cmd_timeline(const cli_env *e, int argc, char **argv);
 int cmd_template(const cli_env *e, int argc, char **argv);
 int cmd_user(const cli_env *e, int argc, char **argv);
 int cmd_audit(const cli_env *e, int argc, char **argv);
+int cmd_risk(const cli_env *e, int argc, char **argv);
+int cmd_watch(const cli_env *e, int argc, char **argv);
+int cmd_segments(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/schedule.h"
+#include "engine/exposure.h"
 #include "engine/ledger_sync.h"
 #include "io/csv.h"
 #include "io/idset.h"
@@ -146,6 +147,7 @@ typedef struct {
 	store_rc bset_rc[BATCH];
 	store_put bset_res[BATCH];
 	int n_bset;
+	exposure_guard *guard; /* loans and invoices: the limit check on posting (exposure.h) */
 } imp;
 
 static void error_at(imp *c, long line, const char *field, const char *fmt, ...)
@@ -450,6 +452,39 @@ static int account_client(imp *c, int col_client, store_account *a)
 	return 0;
 }
 
+/* ---- the limit check on posting (engine/exposure.h; docs/risk.md) ---- */
+
+/* Notes a new loan or invoice: its client's exposure is checked on its start day before commit. */
+static int posting_note(imp *c, const store_account *a)
+{
+	if (!c->guard) return 0;
+	if (exposure_guard_note(c->guard, a->client_ext_id, a->start_on, c->row.line)) {
+		store_failed(c, "client_id");
+		return -1;
+	}
+	return 0;
+}
+
+/* A breach: with limit_breach = refuse, an error at the posting's line (nothing is written);
+ * with flag, a warning on the error stream (the alert is raised by the caller's sink, when wired). */
+static int posting_breach(void *ctx, const exposure_breach *b)
+{
+	imp *c = ctx;
+	store_alert al;
+	exposure_breach_alert(b, &al);
+	if (exposure_guard_mode(c->guard) == EXPOSURE_REFUSE)
+		error_at(c, b->source_line, "principal", "expected an exposure within the limit, found %s", al.reason);
+	else
+		fprintf(c->err, "%s:%ld: warning: limit exceeded: %s\n", c->label, b->source_line, al.reason);
+	return 0;
+}
+
+static int posting_check(imp *c, char *msg, size_t cap)
+{
+	if (!c->guard) return 0;
+	return exposure_guard_check(c->guard, posting_breach, c, msg, cap);
+}
+
 /* Writes the account; a re-import that only adds a write-off date writes the loan off. */
 static int put_account(imp *c, store_account *a, int col_id)
 {
@@ -488,6 +523,7 @@ static int put_account(imp *c, store_account *a, int col_id)
 		return -1;
 	}
 	count_put(c, p);
+	if (p == PUT_INSERTED && posting_note(c, a)) return -1;
 	return 0;
 }
 
@@ -1013,6 +1049,11 @@ import_rc import_csv(store *s, import_kind k, const char *path, const char *labe
 		        c->seen ? store_errmsg(s) : "out of memory");
 		goto out;
 	}
+	if ((k == IMPORT_LOANS || k == IMPORT_INVOICES) && !(c->guard = exposure_guard_new(s, msg, sizeof msg))) {
+		fprintf(err, "%s: cannot start the import: %s\n", c->label, msg);
+		store_rollback(s);
+		goto out;
+	}
 	int have_header = 0, fatal = 0;
 	int ncols = 0;
 	for (;;) {
@@ -1073,6 +1114,10 @@ import_rc import_csv(store *s, import_kind k, const char *path, const char *labe
 	if (!c->failed && !fatal && k == IMPORT_PAYMENTS) flush_payments(c);
 	if (!have_header && !fatal && !c->failed)
 		error_at(c, 1, "header", "expected a header line naming the columns, found an empty file");
+	if (!c->failed && !fatal && !st->errors && posting_check(c, msg, sizeof msg)) {
+		fprintf(err, "%s: limit check: %s\n", c->label, msg);
+		c->failed = 1;
+	}
 	if (st->errors > IMPORT_MAX_REPORTED)
 		fprintf(err, "%s: ... and %ld more errors\n", c->label, st->errors - IMPORT_MAX_REPORTED);
 	if (c->failed) {
@@ -1093,6 +1138,7 @@ import_rc import_csv(store *s, import_kind k, const char *path, const char *labe
 		result = IMPORT_DONE;
 	}
 out:
+	exposure_guard_free(c->guard);
 	csv_close(r);
 	idset_free(c->seen);
 	free(c->sched);
