@@ -1,6 +1,9 @@
 /* store_modules.c: the store's modules (store_query.h), in the order their migrations apply. */
 #include "store/store_query.h"
 
+extern const store_module store_module_work;
+
 const store_module *const store_modules[] = {
+    &store_module_work,
     NULL,
 };
