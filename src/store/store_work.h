@@ -7,7 +7,8 @@
 #define VIGIE_STORE_WORK_H
 #include "store/store.h"
 
-#define STORE_NOTE_MAX 512
+#define STORE_NOTE_MAX    512
+#define STORE_PAYLOAD_MAX 65536 /* an approval's JSON payload, terminator included */
 
 /* --- task outcomes ------------------------------------------------------------------------------ */
 typedef enum {
@@ -95,7 +96,7 @@ typedef struct {
 	int64_t account_id;         /* 0 when not about an account */
 	char subject[STORE_ID_MAX]; /* what it is about: account ext id, client ext id, group, policy name */
 	int64_t decision_id;        /* a four-eyes step of the run, else 0 */
-	char payload[4096];         /* JSON object: what is to be done once approved */
+	char payload[STORE_PAYLOAD_MAX]; /* JSON object: what is to be done once approved (docs/work.md) */
 	char maker[STORE_ID_MAX];
 	civil_day made_on;
 	char branch[STORE_ID_MAX];
