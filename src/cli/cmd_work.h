@@ -23,6 +23,9 @@ int work_allow(const cli_env *e, const char *cmd, const work_actor *w, access_ac
 /* Appends the audit entry of a write (inside the transaction). details: a JSON object text. */
 store_rc work_audit(store *s, civil_day day, const char *actor, const char *action, const char *object,
                     const char *details);
+/* Writes a JSON object of text values into buf from kv: key, value, key, value, ..., NULL (a NULL
+ * key ends it). Cut to {"truncated":true} when it does not fit. */
+void work_details(char *buf, size_t cap, const char *const *kv);
 /* Maps a store result to an exit code after printing the store's message. */
 int work_fail(const cli_env *e, const char *cmd, store *s, store_rc rc);
 /* A positive integer id: 0, or -1 after printing "FIELD: expected ..., found ...". */

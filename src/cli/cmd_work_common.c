@@ -152,3 +152,26 @@ int work_format(const cli_env *e, const char *cmd, const char *v)
 	fprintf(e->err, "vigie %s: --format: expected table or json, found \"%s\"\n", cmd, v);
 	return -1;
 }
+
+void work_details(char *buf, size_t cap, const char *const *kv)
+{
+	FILE *m = fmemopen(buf, cap, "w");
+	if (!m) {
+		snprintf(buf, cap, "{}");
+		return;
+	}
+	json_out j;
+	json_init(&j, m, 0);
+	json_obj_begin(&j);
+	for (int i = 0; kv[i]; i += 2)
+		json_kstr(&j, kv[i], kv[i + 1] ? kv[i + 1] : "");
+	json_obj_end(&j);
+	int bad = ferror(m);
+	long len = ftell(m);
+	fclose(m);
+	if (bad || len < 0 || (size_t)len >= cap) {
+		snprintf(buf, cap, "{\"truncated\":true}");
+		return;
+	}
+	buf[strcspn(buf, "\n")] = 0;
+}
