@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "core/date.h"
 #include "store/store.h"
+#include "store/store_people.h"
 
 enum { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_STORE = 3, EXIT_NOT_FOUND = 4 };
 
@@ -35,6 +36,17 @@ int cli_date(const cli_env *e, const char *cmd, const char *opt, const char *v, 
  * be read ("645435230.50" -> "645 435 230.50"). buf must have room for 8 more bytes. */
 char *cli_group_digits(char *buf);
 
+/* --format table|csv|json (NULL = table) into *out: 0 table, 1 csv, 2 json; prints a usage error and
+ * returns -1 otherwise. */
+int cli_format(const cli_env *e, const char *cmd, const char *v, int *out);
+
+/* The acting user: `--as NAME` (as), else $VIGIE_USER, must name an active user of the store (whose
+ * "people" module must exist: vigie init). Fills *buf and *out (out's strings point into buf).
+ * Returns 0, or prints why and returns the exit code: EXIT_USAGE when no name is given,
+ * EXIT_BAD_INPUT for an unknown or disabled user, EXIT_STORE on a store error. The CLI trusts the
+ * name for attribution (docs/security.md); callers then ask core/access.h what it may do. */
+int cli_actor(const cli_env *e, store *s, const char *as, access_user *out, store_user *buf);
+
 int cmd_init(const cli_env *e, int argc, char **argv);
 int cmd_import(const cli_env *e, int argc, char **argv);
 int cmd_report(const cli_env *e, int argc, char **argv);
@@ -49,5 +61,7 @@ int cmd_run(const cli_env *e, int argc, char **argv);
 int cmd_outbox(const cli_env *e, int argc, char **argv);
 int cmd_tasks(const cli_env *e, int argc, char **argv);
 int cmd_timeline(const cli_env *e, int argc, char **argv);
+int cmd_user(const cli_env *e, int argc, char **argv);
+int cmd_audit(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -1,7 +1,10 @@
 /* cli_common.c: option parsing and store opening shared by the sub-commands (see cli.h). */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "store/store_query.h"
 
 int cli_parse(const cli_env *e, const char *cmd, int argc, char **argv, const cli_opt *opts, const char **pos,
               int max_pos, int *n_pos, int *help)
@@ -93,4 +96,57 @@ char *cli_group_digits(char *buf)
 		if (i % 3 == 2 && i + 1 < digits) *dst-- = ' ';
 	}
 	return buf;
+}
+
+int cli_format(const cli_env *e, const char *cmd, const char *v, int *out)
+{
+	*out = 0;
+	if (!v || strcmp(v, "table") == 0) return 0;
+	if (strcmp(v, "csv") == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (strcmp(v, "json") == 0) {
+		*out = 2;
+		return 0;
+	}
+	fprintf(e->err, "vigie %s: --format: expected table, csv or json, found \"%s\"\n", cmd, v);
+	return -1;
+}
+
+int cli_actor(const cli_env *e, store *s, const char *as, access_user *out, store_user *buf)
+{
+	const char *name = as;
+	const char *from = "--as";
+	if (!name) {
+		name = getenv("VIGIE_USER");
+		from = "$VIGIE_USER";
+	}
+	if (!name || !*name) {
+		fprintf(e->err, "vigie: who is acting? give --as USER or set $VIGIE_USER\n");
+		return EXIT_USAGE;
+	}
+	if (store_module_version(s, "people") < 1) {
+		fprintf(e->err, "vigie: the store has no users yet: run vigie init, then vigie user add\n");
+		return EXIT_STORE;
+	}
+	store_rc rc = store_user_get(s, name, buf);
+	if (rc == STORE_ERR) {
+		fprintf(e->err, "vigie: %s\n", store_errmsg(s));
+		return EXIT_STORE;
+	}
+	if (rc == STORE_NOT_FOUND) {
+		fprintf(e->err,
+		        "vigie: %s: expected a user of this store, found \"%s\" (see vigie user list)\n",
+		        from, name);
+		return EXIT_BAD_INPUT;
+	}
+	if (!buf->active) {
+		fprintf(e->err, "vigie: %s: user \"%s\" is disabled\n", from, name);
+		return EXIT_BAD_INPUT;
+	}
+	out->name = buf->name;
+	out->role = buf->role;
+	out->branch = buf->branch;
+	return 0;
 }

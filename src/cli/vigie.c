@@ -35,6 +35,9 @@ static const char USAGE[] =
     "  outbox [--as-of DATE] [--format ...]   queued messages\n"
     "  tasks [--officer O] [--as-of DATE]     open tasks and approvals, by priority\n"
     "  timeline ID [--as-of DATE]             every decision and payment of an account, in date order\n"
+    "  user add|set|passwd|check|list ...     users, roles and branches (--as USER --on DATE; the first\n"
+    "                                         user of a store is an admin, created without --as)\n"
+    "  audit list|verify [--as USER]          the hash-chained audit log of every user action\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -84,7 +87,8 @@ int main(int argc, char **argv)
 	            {"account", cmd_account},   {"payment", cmd_payment},  {"export", cmd_export},
 	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
-	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline}};
+	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline},
+	            {"user", cmd_user},         {"audit", cmd_audit}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
