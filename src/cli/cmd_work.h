@@ -15,7 +15,7 @@ typedef struct {
 
 /* Opens the store and checks that the module work is there; NULL after printing why. */
 store *work_open(const cli_env *e, const char *cmd);
-/* Loads the active user `name` (--as) into w: 0, or an exit code after printing why. */
+/* The acting user (--as NAME, else $VIGIE_USER: cli_actor) into w: 0, or an exit code after printing why. */
 int work_actor_load(const cli_env *e, store *s, const char *cmd, const char *name, work_actor *w);
 /* 0 when w may do `act` on an account of branch/officer, else prints why and returns EXIT_BAD_INPUT. */
 int work_allow(const cli_env *e, const char *cmd, const work_actor *w, access_action act, const char *branch,

@@ -24,26 +24,8 @@ store *work_open(const cli_env *e, const char *cmd)
 
 int work_actor_load(const cli_env *e, store *s, const char *cmd, const char *name, work_actor *w)
 {
-	if (!name || !*name) {
-		fprintf(e->err, "vigie %s: --as USER is required (who does it: recorded in the audit log)\n",
-		        cmd);
-		return EXIT_USAGE;
-	}
-	store_rc rc = store_user_get(s, name, &w->u);
-	if (rc == STORE_NOT_FOUND) {
-		fprintf(e->err, "vigie %s: --as: expected a known user, found \"%s\"\n", cmd, name);
-		return EXIT_NOT_FOUND;
-	}
-	if (rc) return work_fail(e, cmd, s, rc);
-	if (!w->u.active) {
-		fprintf(e->err, "vigie %s: --as: expected an active user, found \"%s\" disabled\n", cmd,
-		        name);
-		return EXIT_BAD_INPUT;
-	}
-	w->a.name = w->u.name;
-	w->a.role = w->u.role;
-	w->a.branch = w->u.branch;
-	return 0;
+	(void)cmd;
+	return cli_actor(e, s, name, &w->a, &w->u);
 }
 
 int work_allow(const cli_env *e, const char *cmd, const work_actor *w, access_action act, const char *branch,
