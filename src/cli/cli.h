@@ -67,5 +67,16 @@ int cmd_audit(const cli_env *e, int argc, char **argv);
 int cmd_risk(const cli_env *e, int argc, char **argv);
 int cmd_watch(const cli_env *e, int argc, char **argv);
 int cmd_segments(const cli_env *e, int argc, char **argv);
+/* the work commands: cmd_task.c, cmd_alert.c, cmd_approval.c, cmd_hold.c (docs/work.md) */
+int cmd_task(const cli_env *e, int argc, char **argv);
+int cmd_promises(const cli_env *e, int argc, char **argv);
+int cmd_alerts(const cli_env *e, int argc, char **argv);
+int cmd_alert(const cli_env *e, int argc, char **argv);
+int cmd_approvals(const cli_env *e, int argc, char **argv);
+int cmd_approve(const cli_env *e, int argc, char **argv);
+int cmd_reject(const cli_env *e, int argc, char **argv);
+int cmd_request(const cli_env *e, int argc, char **argv);
+int cmd_hold(const cli_env *e, int argc, char **argv);
+int cmd_holds(const cli_env *e, int argc, char **argv);
 
 #endif

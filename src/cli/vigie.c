@@ -46,6 +46,16 @@ static const char USAGE[] =
     "  watch add|remove|list ...              the watch list of accounts and clients\n"
     "  segments --as-of DATE --by grade|product|branch|officer|bucket|amount_band [--format ...]\n"
     "                                         active loans per segment: counts, outstanding, arrears, PAR30\n"
+    "  task done ID --outcome O --as U --on D record a task's outcome (a promise: --amount, --promise-date)\n"
+    "  promises --as-of DATE [--status S]     promises to pay: open, kept or broken (from the payments)\n"
+    "  alerts [--status open] [--as U]        alerts and escalations; alert ack ID --as U --on D\n"
+    "  request KIND SUBJECT ... --as U --on D ask for an approval: write-off, reschedule, fee-waiver,\n"
+    "                                         step, credit-limit, policy-change\n"
+    "  approvals [--status pending]           the approval queue; approve ID / reject ID --note T\n"
+    "                                         (--as U --on D; never the maker)\n"
+    "  hold add ACCOUNT|--client C --kind exclusion|pause --from D [--to D] --reason T --as U --on D\n"
+    "                                         leave out of collection, or pause days past due; hold end ID\n"
+    "  holds [ACCOUNT]                        every hold, ended ones included\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -97,7 +107,11 @@ int main(int argc, char **argv)
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
 	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline},
 	            {"template", cmd_template}, {"user", cmd_user},         {"audit", cmd_audit},
-	            {"risk", cmd_risk},         {"watch", cmd_watch},       {"segments", cmd_segments}};
+	            {"risk", cmd_risk},         {"watch", cmd_watch},       {"segments", cmd_segments},
+	            {"task", cmd_task},         {"promises", cmd_promises}, {"alerts", cmd_alerts},
+	            {"alert", cmd_alert},       {"approvals", cmd_approvals}, {"approve", cmd_approve},
+	            {"reject", cmd_reject},     {"request", cmd_request},  {"hold", cmd_hold},
+	            {"holds", cmd_holds}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);

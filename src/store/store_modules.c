@@ -3,11 +3,13 @@
 
 extern const store_module store_module_people;
 extern const store_module store_module_audit;
+extern const store_module store_module_work;
 extern const store_module store_module_risk;
 
 const store_module *const store_modules[] = {
     &store_module_people,
     &store_module_audit,
+    &store_module_work,
     &store_module_risk,
     NULL,
 };

@@ -1,0 +1,158 @@
+#!/bin/sh
+# test_work.sh: what people do with the daily run's decisions, through the real binary, on the
+# fixtures of test_run.sh: a task's outcome with a promise (kept once paid), four-eyes steps
+# approved and rejected (maker != checker), write-off, rescheduling and fee waiver applied on
+# approval, a bad reschedule file refused (nothing written), alerts acknowledged, holds added and
+# ended with their history, access refused where the role or branch does not allow, and every write
+# in the audit log (whose chain verifies).
+. "$(dirname "$0")/lib.sh"
+POL="$ROOT/policies/microfinance.yaml"
+
+# sql QUERY: one value from the store (to find decision ids, and to raise an alert: no command does yet)
+sql() {
+  if [ "$BACKEND" = postgres ]; then psql -X -q -At -d "$DB" -c "$1"; else sqlite3 "$DB" "$1"; fi
+}
+audit_count() { v audit list --as admin --format json | jq '.entries | length'; }
+
+new_db work || exit 1
+check "init" v init
+for k in clients loans schedules invoices payments; do check "import $k" v import $k "$FIX/$k.csv"; done
+check "first run" v run --policy "$POL" --as-of 2024-01-01
+check "run to 2024-05-15" v run --policy "$POL" --as-of 2024-05-15
+# people: C1/L1 Dakar O1, C2/L2 Thies O2, C3/L3 Paris O3
+check "admin" v user add admin --role admin --on 2024-05-15
+for u in "O1 agent Dakar" "O2 agent Thies" "sup supervisor Dakar" "supp supervisor Paris" "mgr manager" "aud auditor"; do
+  set -- $u
+  check "user $1" v user add "$1" --role "$2" --branch "${3:-}" --on 2024-05-15 --as admin
+done
+A0=$(audit_count)
+
+# --- a task's outcome: a promise ---------------------------------------------------------------------
+T1=$(sql "SELECT id FROM decision WHERE dedupe_key = 'L1|standard|call-5|2024-03-31|0'")
+T2=$(sql "SELECT id FROM decision WHERE dedupe_key = 'L2|group|call-10|2024-04-15|0'")
+[ -n "$T1" ] && [ -n "$T2" ] || { not_ok "fixture tasks not found ($T1, $T2)"; done_tests; exit 1; }
+check_exit "an unknown outcome" 1 v task done "$T1" --outcome maybe --as O1 --on 2024-05-16
+has_text "names the field" "$WORK/err" "--outcome: expected reached, promise"
+check_exit "a promise without an amount" 1 v task done "$T1" --outcome promise --promise-date 2024-05-25 --as O1 --on 2024-05-16
+check_exit "too many decimals for XOF" 1 v task done "$T1" --outcome promise --amount 100.5 --promise-date 2024-05-25 --as O1 --on 2024-05-16
+has_text "says what was expected" "$WORK/err" "--amount: expected an amount in XOF with at most 0 decimals"
+check_exit "another branch's task" 1 v task done "$T2" --outcome reached --as O1 --on 2024-05-16
+check_exit "an unknown task" 4 v task done 999999 --outcome reached --as O1 --on 2024-05-16
+check_exit "no --as" 2 env -u VIGIE_USER "$VIGIE" --db "$DB" task done "$T1" --outcome reached --on 2024-05-16
+eq "nothing written by the refusals" "$(audit_count)" "$A0"
+check "promise" v task done "$T1" --outcome promise --amount 20000 --promise-date 2024-05-25 --note "salary on the 20th" --as O1 --on 2024-05-16
+has_line "says so" "$WORK/out" "task $T1 (L1) done: promise of 20000 XOF by 2024-05-25"
+check "the same again" v task done "$T1" --outcome promise --amount 20000 --promise-date 2024-05-25 --as O1 --on 2024-05-16
+has_text "unchanged" "$WORK/out" "already recorded (unchanged)"
+check_exit "a different outcome" 1 v task done "$T1" --outcome unreachable --as O1 --on 2024-05-17
+eq "the task is done" "$(sql "SELECT status FROM decision WHERE id = $T1")" "done"
+check "promises" v promises --as-of 2024-05-20 --format json
+eq "one open promise" "$(jqv '.promises[] | "\(.account_id) \(.amount) \(.status) \(.task)"')" "L1 20000 open $T1"
+check "not yet broken on its day" v promises --as-of 2024-05-25 --status open --format json
+eq "open on 2024-05-25" "$(jqv '.count')" "1"
+check "broken after its day" v promises --as-of 2024-05-26 --status broken --format json
+eq "broken on 2024-05-26" "$(jqv '.count')" "1"
+printf 'payment_id,account_id,paid_on,amount\nP8,L1,2024-05-22,20000\n' >"$WORK/pay.csv"
+check "the client pays" v import payments "$WORK/pay.csv"
+check "kept" v promises --as-of 2024-05-30 --status kept --format json
+eq "kept once paid" "$(jqv '.promises[0] | "\(.paid) \(.status)"')" "20000 kept"
+check "O2 sees no promise of Dakar" v promises --as-of 2024-05-30 --as O2 --format json
+eq "none for O2" "$(jqv '.count')" "0"
+
+# --- four-eyes steps ----------------------------------------------------------------------------------
+S1=$(sql "SELECT id FROM decision WHERE dedupe_key = 'L1|standard|plan-45|2024-03-31|0'")
+S3=$(sql "SELECT id FROM decision WHERE dedupe_key = 'L3|standard|plan-45|2024-03-01|0'")
+check "request a step" v request step "$S1" --as O1 --on 2024-05-16
+R1=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check_exit "a step once" 1 v request step "$S1" --as sup --on 2024-05-16
+check_exit "an agent does not approve" 1 v approve "$R1" --as O2 --on 2024-05-16
+check "the supervisor approves" v approve "$R1" --note "plan agreed" --as sup --on 2024-05-17
+has_text "applied" "$WORK/out" "applied by sup"
+eq "the step goes on" "$(sql "SELECT status FROM decision WHERE id = $S1")" "done"
+check_exit "approved twice" 1 v approve "$R1" --as mgr --on 2024-05-17
+check "a manager requests the Paris step" v request step "$S3" --as mgr --on 2024-05-16
+R3=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check_exit "the manager may not check their own" 1 v reject "$R3" --note "no" --as mgr --on 2024-05-17
+has_text "four eyes" "$WORK/err" "the checker must be someone else"
+check_exit "Dakar's supervisor may not check Paris" 1 v reject "$R3" --note "no" --as sup --on 2024-05-17
+check_exit "a rejection needs a note" 1 v reject "$R3" --as supp --on 2024-05-17
+check "Paris' supervisor rejects" v reject "$R3" --note "client already on a plan" --as supp --on 2024-05-17
+eq "the step is cancelled" "$(sql "SELECT status FROM decision WHERE id = $S3")" "cancelled"
+
+# --- write-off, rescheduling, fee waiver ----------------------------------------------------------------
+check "request a write-off" v request write-off L2 --reason "deceased, no insurance" --as O2 --on 2024-05-16
+RW=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check "pending queue" v approvals --status pending --format json
+eq "one pending" "$(jqv '[.approvals[] | "\(.kind) \(.subject) \(.maker)"] | join(";")')" "write_off L2 O2"
+eq "its payload" "$(jqv '.approvals[0].payload.reason')" "deceased, no insurance"
+check "approved by the manager" v approve "$RW" --as mgr --on 2024-05-18
+check "L2" v account show L2 --as-of 2024-05-18 --format json
+eq "written off on the approval day" "$(jqv '.status')" "written_off"
+
+cat >"$WORK/bad.csv" <<EOF
+loan_id,due_on,principal,interest,fees
+L1,2024-06-30,40000,500,0
+L1,2024-07-31,40000,500,0
+EOF
+check_exit "a schedule that does not add up" 1 v request reschedule L1 --file "$WORK/bad.csv" --reason "harvest" --as O1 --on 2024-05-16
+has_text "FILE:LINE: field" "$WORK/err" "bad.csv:0: principal: expected the installments to add up to the principal 120000, found 80000"
+printf 'loan_id,due_on,principal,interest,fees\nL9,2024-06-30,x,0,0\n' >"$WORK/bad2.csv"
+check_exit "another loan's rows" 1 v request reschedule L1 --file "$WORK/bad2.csv" --reason "harvest" --as O1 --on 2024-05-16
+has_text "names the line and field" "$WORK/err" "bad2.csv:2: loan_id: expected L1 (the account of the request)"
+cat >"$WORK/new.csv" <<EOF
+loan_id,due_on,principal,interest,fees,penalties
+L1,2024-02-29,40000,2000,0,0
+L1,2024-06-30,40000,1000,500,0
+L1,2024-08-31,40000,1000,0,0
+EOF
+check "request a rescheduling" v request reschedule L1 --file "$WORK/new.csv" --reason "harvest failed" --as O1 --on 2024-05-16
+RS=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check "approve it" v approve "$RS" --as sup --on 2024-05-19
+check "L1 after" v account show L1 --as-of 2024-05-19 --format json
+eq "the new schedule" "$(jqv '[.schedule[].due_on] | join(",")')" "2024-02-29,2024-06-30,2024-08-31"
+eq "not late any more" "$(jqv '.days_past_due')" "0"
+check_exit "a waiver of more than the fees" 1 v request fee-waiver L1 --due-on 2024-06-30 --fees 600 --reason "goodwill" --as O1 --on 2024-05-19
+has_text "fees: expected at most" "$WORK/err" "fees: expected at most the installment's fees 500, found 600"
+check_exit "no installment that day" 1 v request fee-waiver L1 --due-on 2024-06-29 --fees 100 --reason "goodwill" --as O1 --on 2024-05-19
+check "a fee waiver" v request fee-waiver L1 --due-on 2024-06-30 --fees 500 --reason "goodwill" --as O1 --on 2024-05-19
+RF=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check "approve the waiver" v approve "$RF" --as sup --on 2024-05-20
+check "L1 after the waiver" v account show L1 --as-of 2024-05-20 --format json
+eq "no fees left" "$(jqv '.schedule[1].due.fee')" "0"
+check "every request" v approvals --format json
+eq "statuses" "$(jqv '[.approvals[] | "\(.kind):\(.status)"] | join(" ")')" "step:applied step:rejected write_off:applied reschedule:applied fee_waiver:applied"
+
+# --- alerts ---------------------------------------------------------------------------------------------
+sql "INSERT INTO alert (dedupe_key, account_id, client_ext_id, day, kind, severity, reason, details, assignee, branch, status, ack_by, ack_on) VALUES ('L1|task_failed|1', (SELECT id FROM account WHERE ext_id = 'L1'), '', 19863, 'task_failed', 'warning', 'verification failed', '{\"task\":1}', 'role:supervisor', 'Dakar', 'open', '', NULL)" >/dev/null
+AL=$(sql "SELECT id FROM alert WHERE dedupe_key = 'L1|task_failed|1'")
+check "alerts" v alerts --status open --format json
+eq "one open" "$(jqv '.alerts[] | "\(.account_id) \(.kind) \(.details.task)"')" "L1 task_failed 1"
+check "Thies' agent sees none" v alerts --as O2 --format json
+eq "none" "$(jqv '.count')" "0"
+check_exit "an agent may not acknowledge" 1 v alert ack "$AL" --as O1 --on 2024-05-20
+check "the supervisor acknowledges" v alert ack "$AL" --as sup --on 2024-05-20
+check_exit "twice" 1 v alert ack "$AL" --as mgr --on 2024-05-20
+check "no open alert" v alerts --status open --format json
+eq "acknowledged" "$(jqv '.count')" "0"
+
+# --- holds ----------------------------------------------------------------------------------------------
+check_exit "an agent may not add a hold" 1 v hold add L1 --kind pause --from 2024-05-20 --reason "flood" --as O1 --on 2024-05-20
+check_exit "a bad kind" 1 v hold add L1 --kind nap --from 2024-05-20 --reason "flood" --as sup --on 2024-05-20
+check_exit "an end before the start" 1 v hold add L1 --kind pause --from 2024-05-20 --to 2024-05-10 --reason "flood" --as sup --on 2024-05-20
+check "a pause" v hold add L1 --kind pause --from 2024-05-20 --reason "flood in the district" --as sup --on 2024-05-20
+H1=$(sed -n 's/^hold \([0-9]*\):.*/\1/p' "$WORK/out")
+check "a client exclusion" v hold add --client C1 --kind exclusion --from 2024-05-21 --to 2024-06-30 --reason "dispute" --as mgr --on 2024-05-20
+check_exit "Dakar's supervisor may not hold Paris" 1 v hold add L3 --kind pause --from 2024-05-20 --reason "x" --as sup --on 2024-05-20
+check "end the pause" v hold end "$H1" --as sup --on 2024-05-25
+check_exit "ended already" 1 v hold end "$H1" --as sup --on 2024-05-26
+check "holds of L1" v holds L1 --format json
+eq "both, the ended one kept" "$(jqv '[.holds[] | "\(.kind) \(.from) \(.to) \(.ended_by)"] | join(";")')" "pause 2024-05-20 2024-05-25 sup;exclusion 2024-05-21 2024-06-30 "
+
+# --- the audit log --------------------------------------------------------------------------------------
+check "audit" v audit list --as aud --format json
+eq "one entry per write" "$(jqv '[.entries[] | select(.seq > '"$A0"') | .action] | join(" ")')" \
+  "task.outcome approval.request approval.approve approval.request approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end"
+check "the chain verifies" v audit verify --as aud
+check_exit "help" 0 v request --help
+has_text "request help" "$WORK/out" "reschedule ACCOUNT --file F.csv"
+done_tests
