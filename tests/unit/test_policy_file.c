@@ -78,7 +78,7 @@ static void test_errors(void)
 	     "t.yaml:4: segments[1].steps: expected the segment's steps, found nothing"},
 	    {"unknown event", HEAD "      - {id: a, event: payday, action: hold}\n",
 	     "t.yaml:6: segments[1].steps[1].event: expected disbursement, due_date, dpd, maturity, "
-	     "broken_promise, task_failed or alert, found \"payday\""},
+	     "broken_promise, task_failed, task_overdue or alert, found \"payday\""},
 	    {"unknown action", HEAD "      - {id: a, event: dpd, offset: 3, action: shout}\n",
 	     "t.yaml:6: segments[1].steps[1].action: expected message, task, alert, escalation, "
 	     "plan_proposal, "
@@ -131,9 +131,25 @@ static void test_errors(void)
 	     "t.yaml:6: segments[1].steps[1].four_eyes: expected true or false, found \"maybe\""},
 	    {"unknown step key", HEAD "      - {id: a, event: dpd, ofset: 2, action: hold}\n",
 	     "t.yaml:6: segments[1].steps[1].ofset: expected one of the keys id, description, event, offset, "
-	     "repeat, action, channels, template, task, assignee, four_eyes, condition, only_if_unpaid, "
-	     "found "
-	     "an unknown key"},
+	     "repeat, action, channels, template, task, assignee, four_eyes, condition, only_if_unpaid, on, "
+	     "found an unknown key"},
+	    {"on a dpd step", HEAD "      - {id: a, event: dpd, offset: 2, action: hold, on: visit}\n",
+	     "t.yaml:6: segments[1].steps[1].on: expected `on` only on task_failed, task_overdue and alert "
+	     "steps, found it on a dpd step"},
+	    {"on: unknown task kind",
+	     HEAD "      - id: a\n        event: task_failed\n        on: loan_use\n        action: alert\n",
+	     "t.yaml:8: segments[1].steps[1].on: expected a task kind (call, visit, loan_use_verification, "
+	     "monitoring_visit or document_check), found \"loan_use\""},
+	    {"on: not an identifier", HEAD "      - {id: a, event: alert, on: \"grade down\", action: escalation}\n",
+	     "t.yaml:6: segments[1].steps[1].on: expected an identifier (letters, digits, _ - . :), found "
+	     "\"grade down\""},
+	    {"negative offset on a broken promise",
+	     HEAD "      - {id: a, event: broken_promise, offset: -1, action: task, task: visit}\n",
+	     "t.yaml:6: segments[1].steps[1].offset: expected 0 or more days after the broken_promise event, "
+	     "found -1"},
+	    {"negative offset on an alert",
+	     HEAD "      - id: a\n        event: alert\n        action: escalation\n        offset: -2\n",
+	     "t.yaml:9: segments[1].steps[1].offset: expected 0 or more days after the alert event, found -2"},
 	    {"amount range",
 	     "name: p\nversion: 1\nsegments:\n  - name: s\n    match:\n      amount: {currency: "
 	     "EUR, min: \"10.00\", max: \"5.00\"}\n    steps:\n      - {id: a, event: dpd, "
@@ -170,6 +186,19 @@ static void test_errors(void)
 	char *doc = malloc(PF_MAX_BYTES + 10);
 	memset(doc, '#', PF_MAX_BYTES + 5);
 	T_EQ_INT(policy_file_parse(doc, PF_MAX_BYTES + 5, "big", &P, &E), PF_ERR_TOO_LARGE, "size bound");
+	/* the new events and `on` are read into the model */
+	e = parse(HEAD "      - {id: a, event: task_failed, on: loan_use_verification, action: alert, assignee: "
+	               "\"role:supervisor\"}\n"
+	               "      - {id: b, event: task_overdue, offset: 2, action: task, task: call}\n"
+	               "      - {id: c, event: alert, on: grade_down, action: escalation}\n"
+	               "      - {id: d, event: broken_promise, offset: 1, action: task, task: visit}\n");
+	T_EQ_INT(e, PF_OK, "new events load");
+	if (e) dump();
+	T_EQ_STR(P.seg[0].steps[0].on, "loan_use_verification", "on: a task kind");
+	T_EQ_INT(P.seg[0].steps[1].event, PEV_TASK_OVERDUE, "task_overdue");
+	T_EQ_STR(P.seg[0].steps[1].on, "", "no on: any name");
+	T_EQ_STR(P.seg[0].steps[2].on, "grade_down", "on: an alert kind");
+	T_EQ_INT(P.seg[0].steps[3].offset, 1, "broken promise offset");
 	free(doc);
 	T_EQ_INT(policy_file_load("/nonexistent/p.yaml", &P, &E), PF_ERR_IO, "missing file");
 }
