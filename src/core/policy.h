@@ -8,20 +8,29 @@
  *   disbursement  start + offset (+ k * every, k < times)
  *   due_date      offset <= 0: offset days before (or on) each due date of an installment still
  *                 unpaid (beyond the tolerance) on that day (a reminder);
- *                 offset > 0: a collection step, offset days after the collection anchor (below);
+ *                 offset > 0: a collection step, on the collection path of the anchor (below);
  *                 with only_if_unpaid false: relative to every due date, paid or not.
- *   dpd           the day the collection days past due reach offset (>= 1): anchor + offset.
+ *   dpd           a collection step: when the path position reaches offset (>= 1).
  *   maturity      last due date + offset, while the account is active; with max_dpd_ever >= 0,
- *                 only when the collection DPD never exceeded it so far (renewal eligibility).
- *   broken_promise, task_failed, alert: kept in the model, not evaluated yet.
+ *                 only when the effective collection DPD never exceeded it so far (renewal).
+ *   broken_promise  offset (>= 0) path days from the day a promise is broken (its due_on + 1),
+ *                 while the promise is broken as of that day and the account has an anchor.
+ *   task_failed, task_overdue, alert  the account's dated event of that kind (and of the step's
+ *                 `on` name when set) + offset (>= 0) (+ repeats).
  * The collection anchor as of D is the due date of the oldest obligation due before D from which the
  * cumulative unpaid amount (oldest first) exceeds the currency's tolerance; none when all that is
- * late is within the tolerance. Collection DPD = D - anchor (0 without anchor). A collection step for
- * anchor A fires on A + offset (+ k * every) only if A is still the anchor that day: a payment that
- * moves the anchor re-plans the path from the new anchor, and a step of an old anchor never fires.
- * An account that closes (everything paid) on D gets one "case closed" decision on D and no step.
- * Every decision has a dedupe key "ACCOUNT|SEGMENT|STEP|ANCHOR|REPETITION" (the case closed one:
- * "ACCOUNT|case_closed|DAY"), stable when the same day is evaluated again. */
+ * late is within the tolerance. Raw DPD = D - anchor; effective DPD = raw DPD - paused days in
+ * (anchor, D] (0 without anchor): segments' dpd ranges and max_dpd_ever use the effective DPD.
+ * Hold days: paused days, excluded days and days inside an open promise [made_on, due_on]. The path
+ * position of anchor A on D is the number of days in (A, D] that are not hold days; a collection
+ * step fires on the non-hold day whose position is offset (+ k * every) if A is still the anchor
+ * that day, so a hold shifts the path and skips no stage. Broken-promise steps count their offset
+ * the same way from the broken day. Excluded days also stop reminders (dropped, not shifted).
+ * A payment that moves the anchor re-plans the path from the new anchor; a step of an old anchor
+ * never fires. An account that closes (everything paid) on D gets one "case closed" decision on D.
+ * Every decision has a dedupe key "ACCOUNT|SEGMENT|STEP|ANCHOR|REPETITION", with "|REF" appended for
+ * broken_promise and dated-event steps (REF: the promise's or the event's ref); the case closed one:
+ * "ACCOUNT|case_closed|DAY". Keys are stable when the same day is evaluated again. */
 #ifndef VIGIE_POLICY_H
 #define VIGIE_POLICY_H
 #include <stdint.h>
@@ -52,6 +61,7 @@ typedef enum {
 	PEV_BROKEN_PROMISE,
 	PEV_TASK_FAILED,
 	PEV_ALERT,
+	PEV_TASK_OVERDUE,
 	PEV_N
 } policy_event;
 
@@ -95,6 +105,7 @@ typedef struct {
 	int four_eyes;
 	int32_t max_dpd_ever; /* maturity condition; -1 = none */
 	int only_if_unpaid;   /* due_date and dpd steps (default 1) */
+	char on[POLICY_ID_MAX]; /* task_failed/task_overdue/alert steps: only events of this name ("" any) */
 	int line;             /* line in the policy file, 0 when unknown */
 } policy_step;
 
@@ -129,8 +140,35 @@ typedef struct {
 	int n_seg;
 } policy;
 
+/* A promise to pay: kept when the payments dated in [made_on, due_on] and not reversed as of the
+ * evaluated day total at least amount; otherwise broken on due_on + 1. While it is open
+ * (made_on <= D <= due_on) its days are hold days. */
+typedef struct {
+	civil_day made_on, due_on;
+	int64_t amount;  /* minor units, > 0 */
+	const char *ref; /* identifier (1..63 bytes, no '|'): goes into dedupe keys */
+} policy_promise;
+
+/* A delinquency pause (days not counted as late) or an exclusion from collection: [from, to]. */
+typedef struct {
+	civil_day from;
+	civil_day to;       /* inclusive; DATE_NONE = open-ended */
+	const char *reason; /* free text, not used by the evaluation (may be NULL) */
+} policy_hold;
+
+/* A dated event of the account: a task that failed or is overdue, an alert. */
+typedef struct {
+	civil_day day;
+	policy_event kind; /* PEV_TASK_FAILED, PEV_TASK_OVERDUE or PEV_ALERT */
+	const char *name;  /* task kind (loan_use_verification, ...) or alert kind (grade_down, ...) */
+	const char *ref;   /* identifier (1..63 bytes, no '|'): goes into dedupe keys */
+} policy_fact_event;
+
 /* One account's facts. The amount a segment's range is compared with is the outstanding principal
- * as of D for a loan, the invoice amount for an invoice. work must have n_ob rows (scratch). */
+ * as of D for a loan, the invoice amount for an invoice. work must have n_ob rows (scratch).
+ * The optional facts (promises, pauses, exclusions, events) are NULL/0 when there are none; any
+ * order; an invalid one (dates, amount, kind, ref) makes the evaluation fail with
+ * POLICY_ERR_INVALID. */
 typedef struct {
 	const char *id;
 	int is_invoice;
@@ -143,6 +181,14 @@ typedef struct {
 	int n_pay;
 	alloc_order order;
 	int64_t (*work)[COMP_N];
+	const policy_promise *promises;
+	int n_promises;
+	const policy_hold *pauses; /* delinquency pauses (disaster, dispute) */
+	int n_pauses;
+	const policy_hold *exclusions; /* exclusions from collection */
+	int n_exclusions;
+	const policy_fact_event *events;
+	int n_events;
 } policy_account;
 
 typedef enum { PDEC_STEP = 0, PDEC_CASE_CLOSED } policy_decision_kind;
@@ -153,10 +199,14 @@ typedef struct {
 	int segment, step;    /* indices into the policy (-1 for case closed) */
 	const policy_step *s; /* NULL for case closed */
 	const char *segment_name;
-	civil_day anchor; /* the event's date: start, due date, collection anchor, maturity */
+	civil_day anchor; /* the event's date: start, due date, collection anchor, maturity, broken
+	                   * day (promise due_on + 1), dated event's day */
 	int32_t repetition;
-	int32_t dpd;  /* collection DPD on the day */
-	int64_t late; /* late amount on the day (minor units) */
+	int32_t dpd;     /* effective collection DPD on the day (paused days not counted) */
+	int32_t dpd_raw; /* raw collection DPD on the day (day - anchor, 0 without anchor) */
+	int64_t late;    /* late amount on the day (minor units) */
+	const char *ref; /* the promise's or event's ref (broken_promise, dated events), else NULL */
+	const char *event_name; /* the dated event's name (dated-event steps), else NULL */
 	char dedupe[POLICY_DEDUPE_MAX];
 } policy_decision;
 
@@ -171,7 +221,8 @@ policy_err policy_evaluate_day(const policy *p, const policy_account *a, civil_d
 policy_err policy_evaluate_range(const policy *p, const policy_account *a, civil_day from, civil_day to,
                                  policy_decision_fn fn, void *ctx);
 
-/* The segment matching the account on day D (-1 none), with the collection anchor and DPD. */
+/* The segment matching the account on day D (-1 none), with the collection anchor and the
+ * effective DPD. */
 policy_err policy_segment_of(const policy *p, const policy_account *a, civil_day day, int *segment,
                              civil_day *anchor, int32_t *dpd);
 /* Tolerance of a currency (0 when the policy names none). */

@@ -6,9 +6,10 @@
 #include "core/policy.h"
 
 /* The first day in (after, until] on which policy_evaluate_range() gives the account a decision,
- * assuming its ledger does not change (a new payment or reversal can close the account or move its
- * collection anchor: the caller must re-evaluate the account on such a day). *next = DATE_NONE when
- * nothing fires in the window. */
+ * assuming its ledger and its facts do not change (a new payment or reversal can close the account
+ * or move its collection anchor; a new promise, pause, exclusion or dated event can hold, shift or
+ * fire steps: the caller must re-evaluate the account when any of them is recorded). *next =
+ * DATE_NONE when nothing fires in the window. */
 policy_err policy_next_day(const policy *p, const policy_account *a, civil_day after, civil_day until,
                            civil_day *next);
 

@@ -286,7 +286,7 @@ static int get_id_list(walk *w, const yaml_node_t *n, const char *path, char (*o
 
 static const char *const STEP_KEYS[] = {"id",        "description", "event",          "offset", "repeat",
                                         "action",    "channels",    "template",       "task",   "assignee",
-                                        "four_eyes", "condition",   "only_if_unpaid", NULL};
+                                        "four_eyes", "condition",   "only_if_unpaid", "on",     NULL};
 enum {
 	SK_ID,
 	SK_DESC,
@@ -300,7 +300,8 @@ enum {
 	SK_ASSIGNEE,
 	SK_FOUR_EYES,
 	SK_CONDITION,
-	SK_ONLY_IF_UNPAID
+	SK_ONLY_IF_UNPAID,
+	SK_ON
 };
 
 typedef struct {
@@ -360,9 +361,8 @@ static void step_key(walk *w, int key, const yaml_node_t *k, const yaml_node_t *
 		int e = policy_event_parse(buf);
 		if (e < 0) {
 			ERR(w, v,
-			    "%s: expected disbursement, due_date, dpd, maturity, broken_promise, task_failed "
-			    "or "
-			    "alert, found %s",
+			    "%s: expected disbursement, due_date, dpd, maturity, broken_promise, task_failed, "
+			    "task_overdue or alert, found %s",
 			    path, found(v, f, sizeof f));
 			rc = -1;
 		} else {
@@ -487,6 +487,9 @@ static void step_key(walk *w, int key, const yaml_node_t *k, const yaml_node_t *
 	case SK_ONLY_IF_UNPAID:
 		rc = get_bool(w, v, path, &s->only_if_unpaid);
 		break;
+	case SK_ON:
+		rc = get_id(w, v, path, s->on);
+		break;
 	}
 	if (rc) c->bad = 1;
 }
@@ -550,6 +553,20 @@ static void parse_step(walk *w, const yaml_node_t *n, const char *path, policy_s
 	if (s->event == PEV_DISBURSEMENT && s->offset < 0)
 		ERR(w, AT(SK_OFFSET), "%s.offset: expected 0 or more days after disbursement, found %d", path,
 		    (int)s->offset);
+	int dated = s->event == PEV_TASK_FAILED || s->event == PEV_TASK_OVERDUE || s->event == PEV_ALERT;
+	if ((dated || s->event == PEV_BROKEN_PROMISE) && s->offset < 0)
+		ERR(w, AT(SK_OFFSET), "%s.offset: expected 0 or more days after the %s event, found %d", path,
+		    policy_event_name(s->event), (int)s->offset);
+	if ((c.given & (1ul << SK_ON)) && !dated)
+		ERR(w, AT(SK_ON),
+		    "%s.on: expected `on` only on task_failed, task_overdue and alert steps, found it on a %s "
+		    "step",
+		    path, policy_event_name(s->event));
+	else if ((c.given & (1ul << SK_ON)) && s->event != PEV_ALERT && policy_task_parse(s->on) < 0)
+		ERR(w, c.at[SK_ON],
+		    "%s.on: expected a task kind (call, visit, loan_use_verification, monitoring_visit or "
+		    "document_check), found \"%s\"",
+		    path, s->on);
 #undef AT
 #undef MISSING
 }
