@@ -8,9 +8,9 @@ PFIX="$FIX/policy"
 new_db main || exit 1
 
 check "check microfinance" v policy check "$POL/microfinance.yaml"
-has_line "microfinance OK" "$WORK/out" "$POL/microfinance.yaml: policy microfinance-standard version 1 OK (3 segments, 35 steps)"
+has_line "microfinance OK" "$WORK/out" "$POL/microfinance.yaml: policy microfinance-standard version 2 OK (4 segments, 66 steps)"
 check "check trade receivables" v policy check "$POL/trade-receivables-fr.yaml"
-has_line "B2B OK" "$WORK/out" "$POL/trade-receivables-fr.yaml: policy trade-receivables-fr version 1 OK (2 segments, 17 steps)"
+has_line "B2B OK" "$WORK/out" "$POL/trade-receivables-fr.yaml: policy trade-receivables-fr version 2 OK (3 segments, 32 steps)"
 check_exit "bad policy refused" 1 v policy check "$PFIX/bad.yaml"
 cp "$WORK/err" "$WORK/bad.err"
 has_line "unknown currency" "$WORK/bad.err" "$PFIX/bad.yaml:5: tolerances.XYZ: expected an ISO 4217 currency code, found \"XYZ\""
@@ -68,7 +68,7 @@ eq "json accounts" "$(jqv '"\(.accounts) \(.accounts_with_decisions)"')" "5 3"
 eq "2024-04-30: L1 monitoring and letter, L3 monitoring and formal notice" "$(jqv '.days[] | select(.day=="2024-04-30") | "\(.total) \(.task) \(.message) \(.letter) \(.formal_notice)"')" "4 2 1 1 1"
 eq "case closed counted" "$(jqv .totals.case_closed)" "1"
 check "simulate table" v simulate --policy "$POL/microfinance.yaml" --from 2024-01-01 --to 2024-06-30
-has_text "table header" "$WORK/out" "Simulation of policy microfinance-standard version 1 from 2024-01-01 to 2024-06-30 (nothing written)"
+has_text "table header" "$WORK/out" "Simulation of policy microfinance-standard version 2 from 2024-01-01 to 2024-06-30 (nothing written)"
 
 # Trade receivables: I1 (1200.50 EUR due 02-09): email D-5 on 02-04, email 02-10, email and letter
 # on 02-17, call 02-24, formal notice 03-10; P7 (03-15, 1000.00) leaves 200.50 > 10.00 unpaid, so
@@ -76,7 +76,7 @@ has_text "table header" "$WORK/out" "Simulation of policy microfinance-standard 
 check "simulate B2B I1" v simulate --policy "$POL/trade-receivables-fr.yaml" --from 2024-01-01 --to 2024-06-30 --account I1 --format json
 eq "I1 steps" "$(jqv '[.decisions[] | "\(.day) \(.step)"] | join(",")')" "2024-02-04 email-before-5,2024-02-10 email-after-1,2024-02-17 email-letter-8,2024-02-24 call-15,2024-03-10 mise-en-demeure-30,2024-03-25 assureur-45,2024-04-09 injonction-60"
 eq "email and letter at once" "$(jqv '.decisions[2].channels | join("+")')" "email+letter"
-eq "court file needs four eyes" "$(jqv '.decisions[6] | "\(.action) \(.four_eyes) \(.assignee)"')" "court_file true role:credit_manager"
+eq "court file needs four eyes" "$(jqv '.decisions[6] | "\(.action) \(.four_eyes) \(.assignee)"')" "court_file true role:manager"
 check_exit "unknown account" 4 v simulate --policy "$POL/trade-receivables-fr.yaml" --from 2024-01-01 --to 2024-06-30 --account NOPE
 check_exit "bad range" 2 v simulate --policy "$POL/trade-receivables-fr.yaml" --from 2024-06-30 --to 2024-01-01
 check_exit "bad policy" 1 v simulate --policy "$PFIX/bad.yaml" --from 2024-01-01 --to 2024-06-30
