@@ -12,6 +12,7 @@
 #include "core/schedule.h"
 #include "engine/ledger_sync.h"
 #include "io/csv.h"
+#include "store/store_risk.h"
 
 static apply_rc say(apply_rc rc, char *msg, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -472,6 +473,37 @@ apply_rc approval_policy_change_payload(const char *policy_name, int version, co
 
 /* --- deciding -------------------------------------------------------------------------------- */
 
+/* An approved credit limit becomes effective from the approval day: the limit row the risk module
+ * stored pending for this request (vigie risk limit request --approval N), else a new row from the
+ * payload (vigie request credit-limit). */
+static apply_rc credit_limit_apply(store *s, const store_approval *ap, json_t *p, civil_day on, char *msg,
+                                   size_t cap)
+{
+	store_put res;
+	store_rc sr = store_risk_limit_approve(s, ap->id, &res);
+	if (sr != STORE_NOT_FOUND) return sr ? store_said(s, sr, msg, cap) : APPLY_OK;
+	const char *client = json_string_value(json_object_get(p, "client"));
+	const char *currency = json_string_value(json_object_get(p, "currency"));
+	json_t *limit = json_object_get(p, "limit");
+	if (!client || !currency || strlen(currency) != 3 || !json_is_integer(limit) || json_integer_value(limit) < 0)
+		return say(APPLY_BAD_INPUT, msg, cap,
+		           "payload of request %lld: expected client, currency and limit (minor units)",
+		           (long long)ap->id);
+	store_risk_limit l;
+	memset(&l, 0, sizeof l);
+	l.subject_kind = RISK_SUBJECT_CLIENT;
+	snprintf(l.subject, sizeof l.subject, "%s", client);
+	memcpy(l.currency, currency, 4);
+	l.amount = (int64_t)json_integer_value(limit);
+	l.from_on = on;
+	l.approval_id = ap->id;
+	l.effective = 1;
+	snprintf(l.set_by, sizeof l.set_by, "%s", ap->maker);
+	snprintf(l.document, sizeof l.document, "approval %lld", (long long)ap->id);
+	if ((sr = store_risk_limit_put(s, &l))) return store_said(s, sr, msg, cap);
+	return APPLY_OK;
+}
+
 static apply_rc step_apply(store *s, const store_approval *ap, int approve, char *msg, size_t cap)
 {
 	store_decision d;
@@ -506,8 +538,7 @@ apply_rc approval_decide(store *s, int64_t id, int approve, const char *checker,
 	int applies = 1;
 	if (strcmp(ap->kind, "step") == 0) {
 		rc = step_apply(s, ap, approve, msg, msgcap);
-	} else if (!approve || strcmp(ap->kind, "credit_limit") == 0 ||
-	           strcmp(ap->kind, "policy_change") == 0) {
+	} else if (!approve || strcmp(ap->kind, "policy_change") == 0) {
 		applies = 0;
 	} else {
 		json_error_t je;
@@ -528,6 +559,8 @@ apply_rc approval_decide(store *s, int64_t id, int approve, const char *checker,
 			rc = reschedule_apply(s, ap, p, msg, msgcap);
 		} else if (strcmp(ap->kind, "fee_waiver") == 0) {
 			rc = fee_waiver_apply(s, ap, p, msg, msgcap);
+		} else if (strcmp(ap->kind, "credit_limit") == 0) {
+			rc = credit_limit_apply(s, ap, p, on, msg, msgcap);
 		}
 		json_decref(p);
 	}

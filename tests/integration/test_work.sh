@@ -148,10 +148,22 @@ check_exit "ended already" 1 v hold end "$H1" --as sup --on 2024-05-26
 check "holds of L1" v holds L1 --format json
 eq "both, the ended one kept" "$(jqv '[.holds[] | "\(.kind) \(.from) \(.to) \(.ended_by)"] | join(";")')" "pause 2024-05-20 2024-05-25 sup;exclusion 2024-05-21 2024-06-30 "
 
+# --- a credit limit, four-eyes: effective from the approval day --------------------------------------
+check "limit request" v request credit-limit C1 --limit 150000 --currency XOF --reason "cycle 3" --as mgr --on 2024-05-20
+RL=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check "no limit before approval" v risk exposure C1 --as-of 2024-05-21
+has_line "no limit in force yet" "$WORK/out" "XOF,61000,0,0,61000,,"
+check_exit "the maker may not approve" 1 v approve "$RL" --as mgr --on 2024-05-21
+check_exit "a supervisor may not approve a limit" 1 v approve "$RL" --as sup --on 2024-05-21
+check "another manager" v user add mgr2 --role manager --on 2024-05-21 --as admin
+check "another manager approves" v approve "$RL" --as mgr2 --on 2024-05-21
+check "exposure" v risk exposure C1 --as-of 2024-05-21
+has_line "the limit is in force" "$WORK/out" "XOF,61000,0,0,61000,150000,89000"
+
 # --- the audit log --------------------------------------------------------------------------------------
 check "audit" v audit list --as aud --format json
 eq "one entry per write" "$(jqv '[.entries[] | select(.seq > '"$A0"') | .action] | join(" ")')" \
-  "task.outcome approval.request approval.approve approval.request approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end"
+  "task.outcome approval.request approval.approve approval.request approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end approval.request user.add approval.approve"
 check "the chain verifies" v audit verify --as aud
 check_exit "help" 0 v request --help
 has_text "request help" "$WORK/out" "reschedule ACCOUNT --file F.csv"
