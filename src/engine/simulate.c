@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/ledger_sync.h"
+#include "engine/policy_facts.h"
 
 const char *simulate_count_name(int k)
 {
@@ -21,6 +22,8 @@ typedef struct {
 	simulate_fn fn;
 	void *fn_ctx;
 	const store_account *cur;
+	store *s;
+	policy_facts *facts;
 	int hit;
 	ledger_buf buf;
 	int64_t (*work)[COMP_N];
@@ -100,6 +103,7 @@ static int one(void *vc, const store_account *a, const uint8_t *blob, size_t len
 	if (simulate_account_facts(a, blob, len, &c->o->order, &c->buf, &c->work, &c->cap_work, &pa, c->err,
 	                           sizeof c->err))
 		return -1;
+	if (policy_facts_fill(c->facts, c->s, a, c->o->to, &pa, c->err, sizeof c->err)) return -1;
 	c->cur = a;
 	c->hit = 0;
 	c->r->accounts++;
@@ -128,11 +132,18 @@ int simulate_run(store *s, const simulate_opts *o, simulate_fn fn, void *ctx, si
 		snprintf(err, errcap, "out of memory");
 		return -1;
 	}
-	sim_ctx c = {.o = o, .r = r, .fn = fn, .fn_ctx = ctx};
+	sim_ctx c = {.o = o, .r = r, .fn = fn, .fn_ctx = ctx, .s = s};
+	/* grades as of the first day: what was known when the replayed period began */
+	c.facts = policy_facts_open(s, o->from, err, errcap);
+	if (!c.facts) {
+		simulate_result_free(r);
+		return -1;
+	}
 	store_scan_filter f = {.kind = -1, .currency = NULL, .by_client = 0};
 	store_rc rc = store_scan(s, &f, one, &c);
 	ledger_buf_free(&c.buf);
 	free(c.work);
+	policy_facts_close(c.facts);
 	if (rc != STORE_OK) {
 		snprintf(err, errcap, "%s", c.err[0] ? c.err : store_errmsg(s));
 		simulate_result_free(r);

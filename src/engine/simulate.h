@@ -2,7 +2,9 @@
  * read once (one streaming scan, its compact ledger decoded as the reports do) and the policy is
  * evaluated over [from, to] in the core; the decisions go to a callback and are counted per day.
  * Memory depends on the number of days and the largest account, never on the portfolio's size.
- * The future daily run reuses the same scan-and-evaluate loop for one day. */
+ * The work module's facts (promises, holds, failed and overdue tasks, alerts) recorded up to `to`
+ * and the clients' grades as of `from` take part (engine/policy_facts.h), so a replay shows what the
+ * policy does with them; the daily run shares simulate_account_facts and policy_facts. */
 #ifndef VIGIE_SIMULATE_H
 #define VIGIE_SIMULATE_H
 #include <stdint.h>

@@ -838,6 +838,23 @@ static const store_sql2 SQL_FACT_EVENTS = {
     " SELECT day, 2, kind, id FROM alert WHERE account_id = $1 AND day <= $2",
     NULL};
 
+static const store_sql2 SQL_FACT_ACCOUNTS = {
+    "SELECT account_id FROM promise UNION SELECT account_id FROM decision WHERE action = 'task'"
+    " UNION SELECT account_id FROM alert WHERE account_id IS NOT NULL AND account_id <> 0"
+    " UNION SELECT account_id FROM hold WHERE account_id IS NOT NULL AND account_id <> 0"
+    " UNION SELECT a.id FROM hold h JOIN account a ON a.client_ext_id = h.client_ext_id"
+    " WHERE h.account_id IS NULL OR h.account_id = 0 ORDER BY 1",
+    NULL};
+
+store_rc store_work_fact_accounts(store *s, store_work_account_fn fn, void *ctx)
+{
+	store_q *q = store_q_open(s, &SQL_FACT_ACCOUNTS);
+	if (!q) return STORE_ERR;
+	while (store_q_step(q) > 0)
+		if (fn(ctx, store_q_col_int(q, 0))) break;
+	return store_q_close(q);
+}
+
 static int grow(void **arr, int *cap, int need, size_t size)
 {
 	if (need <= *cap) return 0;

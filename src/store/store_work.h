@@ -192,5 +192,9 @@ store_rc store_work_facts_get(store *s, int64_t account_id, civil_day until, sto
 store_rc store_work_facts_get_n(store *s, int64_t account_id, civil_day until, int overdue_days,
                                 store_work_facts *f);
 void store_work_facts_free(store_work_facts *f);
+/* Every account that has, or may have, such facts (a promise, a task, an alert, a hold of its own or
+ * of its client), in id order: the others need no store_work_facts_get. */
+typedef int (*store_work_account_fn)(void *ctx, int64_t account_id);
+store_rc store_work_fact_accounts(store *s, store_work_account_fn fn, void *ctx);
 
 #endif

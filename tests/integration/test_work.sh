@@ -145,6 +145,11 @@ check "a client exclusion" v hold add --client C1 --kind exclusion --from 2024-0
 check_exit "Dakar's supervisor may not hold Paris" 1 v hold add L3 --kind pause --from 2024-05-20 --reason "x" --as sup --on 2024-05-20
 check "end the pause" v hold end "$H1" --as sup --on 2024-05-25
 check_exit "ended already" 1 v hold end "$H1" --as sup --on 2024-05-26
+# the simulation reads the holds, the promise and the alert: the alert's step fires on its day, and
+# collection waits until the client's exclusion ends (2024-06-30)
+check "simulate with the holds" v simulate --policy "$POL" --from 2024-05-16 --to 2024-07-31 --account L1 --detail --format csv
+cp "$WORK/out" "$WORK/sim.csv"
+eq "the path waits out the pause and the exclusion" "$(awk -F, 'NR > 1 && $5 != "task" { printf "%s %s;", $1, $4 }' "$WORK/sim.csv")" "2024-05-20 alert-escalation;2024-07-01 sms-late-1;2024-07-30 letter-30;"
 check "holds of L1" v holds L1 --format json
 eq "both, the ended one kept" "$(jqv '[.holds[] | "\(.kind) \(.from) \(.to) \(.ended_by)"] | join(";")')" "pause 2024-05-20 2024-05-25 sup;exclusion 2024-05-21 2024-06-30 "
 
