@@ -121,12 +121,13 @@ static int outbox_render_cmd(const cli_env *e, int argc, char **argv)
 		if (fc.more)
 			fprintf(e->out, "... and %lld more failed (vigie outbox --status failed_render)\n",
 			        (long long)fc.more);
-		fprintf(
-		    e->out,
-		    "%lld decisions rendered: %lld messages queued, %lld held for approval, %lld failed to "
-		    "render%s\n",
-		    (long long)r.decisions, (long long)r.queued, (long long)r.held, (long long)r.failed,
-		    r.unchanged ? " (some stored meanwhile by another render)" : "");
+		fprintf(e->out,
+		        "%lld decisions rendered: %lld messages queued, %lld held for approval, %lld failed "
+		        "to render",
+		        (long long)r.decisions, (long long)r.queued, (long long)r.held, (long long)r.failed);
+		/* a retried decision's channels that rendered before, or rows another render stored first */
+		if (r.unchanged) fprintf(e->out, ", %lld already stored", (long long)r.unchanged);
+		fputc('\n', e->out);
 	}
 	store_close(s);
 	tpl_set_free(ts);
