@@ -64,5 +64,7 @@ int cmd_timeline(const cli_env *e, int argc, char **argv);
 int cmd_template(const cli_env *e, int argc, char **argv);
 int cmd_user(const cli_env *e, int argc, char **argv);
 int cmd_audit(const cli_env *e, int argc, char **argv);
+int cmd_outbox2(const cli_env *e, int argc, char **argv);
+int cmd_settings(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -10,7 +10,6 @@
 #include "io/template_set.h"
 #include "store/store_query.h"
 
-int cmd_outbox2(const cli_env *e, int argc, char **argv);
 
 static const char OUTBOX_HELP[] =
     "usage: vigie [--db PATH|URL] outbox [--as-of DATE] [--status S] [--channel C] [--format "

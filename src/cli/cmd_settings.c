@@ -12,7 +12,6 @@
 #include "store/store_query.h"
 #include "store/store_settings.h"
 
-int cmd_settings(const cli_env *e, int argc, char **argv);
 
 static const char SETTINGS_HELP[] =
     "usage: vigie [--db PATH|URL] settings COMMAND ...\n"

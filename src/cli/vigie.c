@@ -40,6 +40,9 @@ static const char USAGE[] =
     "  user add|set|passwd|check|list ...     users, roles and branches (--as USER --on DATE; the first\n"
     "                                         user of a store is an admin, created without --as)\n"
     "  audit list|verify [--as USER]          the hash-chained audit log of every user action\n"
+    "  outbox2 [render] ...                   rendered messages; render them from templates\n"
+    "                                         (docs/outbox.md; becomes `outbox` when merged)\n"
+    "  settings list|get|set ...              the institution's settings (set: admins, audited)\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -90,7 +93,8 @@ int main(int argc, char **argv)
 	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
 	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline},
-	            {"template", cmd_template}, {"user", cmd_user},         {"audit", cmd_audit}};
+	            {"template", cmd_template}, {"user", cmd_user},         {"audit", cmd_audit},
+	            {"outbox2", cmd_outbox2},   {"settings", cmd_settings}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
