@@ -78,5 +78,7 @@ int cmd_reject(const cli_env *e, int argc, char **argv);
 int cmd_request(const cli_env *e, int argc, char **argv);
 int cmd_hold(const cli_env *e, int argc, char **argv);
 int cmd_holds(const cli_env *e, int argc, char **argv);
+int cmd_outbox2(const cli_env *e, int argc, char **argv);
+int cmd_settings(const cli_env *e, int argc, char **argv);
 
 #endif

@@ -56,6 +56,9 @@ static const char USAGE[] =
     "  hold add ACCOUNT|--client C --kind exclusion|pause --from D [--to D] --reason T --as U --on D\n"
     "                                         leave out of collection, or pause days past due; hold end ID\n"
     "  holds [ACCOUNT]                        every hold, ended ones included\n"
+    "  outbox2 [render] ...                   rendered messages; render them from templates\n"
+    "                                         (docs/outbox.md; becomes `outbox` when merged)\n"
+    "  settings list|get|set ...              the institution's settings (set: admins, audited)\n"
     "\n"
     "Global options:\n"
     "  --db PATH|URL   SQLite file (default ./vigie.db, or $VIGIE_DB) or PostgreSQL URL\n"
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 	            {"task", cmd_task},         {"promises", cmd_promises}, {"alerts", cmd_alerts},
 	            {"alert", cmd_alert},       {"approvals", cmd_approvals}, {"approve", cmd_approve},
 	            {"reject", cmd_reject},     {"request", cmd_request},  {"hold", cmd_hold},
-	            {"holds", cmd_holds}};
+	            {"holds", cmd_holds},       {"outbox2", cmd_outbox2},   {"settings", cmd_settings}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);
