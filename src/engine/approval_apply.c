@@ -12,6 +12,7 @@
 #include "core/schedule.h"
 #include "engine/ledger_sync.h"
 #include "io/csv.h"
+#include "store/store_outbox.h"
 #include "store/store_risk.h"
 
 static apply_rc say(apply_rc rc, char *msg, size_t cap, const char *fmt, ...)
@@ -517,6 +518,8 @@ static apply_rc step_apply(store *s, const store_approval *ap, int approve, char
 	                 : strcmp(d.action, "task") == 0    ? "open"
 	                                                    : "done";
 	if ((sr = store_work_decision_status(s, d.id, st))) return store_said(s, sr, msg, cap);
+	/* its rendered messages, held until now, go out or are cancelled with it */
+	if ((sr = store_message_release(s, d.id, approve, NULL))) return store_said(s, sr, msg, cap);
 	return APPLY_OK;
 }
 

@@ -23,7 +23,7 @@
 	" sms_encoding " TEXT " NOT NULL,"                                                                   \
 	" sms_units " INT " NOT NULL,"                                                                       \
 	" sms_segments " INT " NOT NULL,"                                                                    \
-	" status " TEXT " NOT NULL CHECK (status IN ('queued', 'held', 'failed_render', 'sent')),"           \
+	" status " TEXT " NOT NULL CHECK (status IN ('queued', 'held', 'failed_render', 'sent', 'cancelled')),"           \
 	" error " TEXT " NOT NULL,"                                                                          \
 	" created_on " INT " NOT NULL,"                                                                      \
 	" UNIQUE (decision_id, channel),"                                                                    \
@@ -151,6 +151,17 @@ store_rc store_message_put(store *s, const store_message *m, store_put *res)
 store_rc store_message_forget_failed(store *s, int64_t decision_id, int64_t *n)
 {
 	return store_q_exec_tx(s, &SQL_FORGET, n, "i", decision_id);
+}
+
+static const store_sql2 SQL_RELEASE = {
+    "UPDATE message SET status = CASE WHEN $2 = 1 THEN 'queued' ELSE 'cancelled' END"
+    " WHERE decision_id = $1 AND status = 'held'",
+    "UPDATE message SET status = CASE WHEN $2::integer = 1 THEN 'queued' ELSE 'cancelled' END"
+    " WHERE decision_id = $1 AND status = 'held'"};
+
+store_rc store_message_release(store *s, int64_t decision_id, int approved, int64_t *n)
+{
+	return store_q_exec_tx(s, &SQL_RELEASE, n, "ii", decision_id, (int64_t)(approved ? 1 : 0));
 }
 
 store_rc store_messages_each(store *s, const store_message_filter *f, store_message_fn fn, void *ctx)

@@ -6,7 +6,8 @@
  *   leave one row each.
  * - status: queued (ready to send), held (its decision awaits four-eyes approval), failed_render
  *   (error says why: a missing value, a missing template, no recipient; never an empty message),
- *   sent (set by the sending gateways of a later issue). error is "" unless failed_render (a CHECK).
+ *   sent (set by the sending gateways of a later issue), cancelled (its four-eyes decision was
+ *   rejected). error is "" unless failed_render (a CHECK).
  * - Writes happen inside the caller's transaction; reads stream in (day, id) order. */
 #ifndef VIGIE_STORE_OUTBOX_H
 #define VIGIE_STORE_OUTBOX_H
@@ -61,6 +62,9 @@ typedef struct {
 	const char *status, *channel;
 } store_message_filter;
 typedef int (*store_message_fn)(void *ctx, const store_message *m);
+/* The messages held for a four-eyes decision: queued once it is approved, cancelled when rejected
+ * (inside the approval's transaction). *n (may be NULL) gets how many. */
+store_rc store_message_release(store *s, int64_t decision_id, int approved, int64_t *n);
 store_rc store_messages_each(store *s, const store_message_filter *f, store_message_fn fn, void *ctx);
 
 #endif

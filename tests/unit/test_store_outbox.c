@@ -358,6 +358,27 @@ static void test_outbox(int pg)
 	T_EQ_INT(r.decisions, 1, "the later decision");
 	T_EQ_INT(store_message_forget_failed(s, 1, NULL), STORE_ERR, "forget outside a transaction refused");
 
+	/* the held letter goes out once its four-eyes decision is approved (cancelled when rejected) */
+	store_message_filter fh = {.to = DATE_NONE, .status = "held"};
+	memset(&m, 0, sizeof m);
+	T_EQ_INT(store_messages_each(s, &fh, find_msg, &m), STORE_OK, "find the held letter");
+	T_OK(m.decision_id > 0, "held letter found");
+	int64_t n_rel = -1;
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_message_release(s, m.decision_id + 1000, 1, &n_rel), STORE_OK, "release another decision");
+	T_EQ_INT(n_rel, 0, "nothing held there");
+	T_EQ_INT(store_message_release(s, m.decision_id, 1, &n_rel), STORE_OK, "release on approval");
+	T_EQ_INT(n_rel, 1, "one letter released");
+	T_EQ_INT(store_message_release(s, m.decision_id, 0, &n_rel), STORE_OK, "reject after release");
+	T_EQ_INT(n_rel, 0, "a released letter is not cancelled afterwards");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	store_message_filter fq = {.to = DATE_NONE, .decision_id = m.decision_id};
+	int64_t held_id = m.id;
+	memset(&m, 0, sizeof m);
+	T_EQ_INT(store_messages_each(s, &fq, find_msg, &m), STORE_OK, "find it again");
+	T_EQ_INT(m.id, held_id, "the same row");
+	T_EQ_STR(m.status, "queued", "queued now");
+
 	/* a render stopped mid-way (its batch rolled back), then run again = one clean render */
 	fixture fx2;
 	store *s2 = fresh_init(&fx2, pg);
