@@ -61,6 +61,7 @@ int cmd_run(const cli_env *e, int argc, char **argv);
 int cmd_outbox(const cli_env *e, int argc, char **argv);
 int cmd_tasks(const cli_env *e, int argc, char **argv);
 int cmd_timeline(const cli_env *e, int argc, char **argv);
+int cmd_account_timeline(const cli_env *e, int argc, char **argv);
 int cmd_template(const cli_env *e, int argc, char **argv);
 int cmd_user(const cli_env *e, int argc, char **argv);
 int cmd_audit(const cli_env *e, int argc, char **argv);

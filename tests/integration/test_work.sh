@@ -165,6 +165,16 @@ check "another manager approves" v approve "$RL" --as mgr2 --on 2024-05-21
 check "exposure" v risk exposure C1 --as-of 2024-05-21
 has_line "the limit is in force" "$WORK/out" "XOF,61000,0,0,61000,150000,89000"
 
+# --- the account's whole timeline ------------------------------------------------------------------
+check "timeline" v account timeline L1 --as-of 2024-06-30 --format json
+cp "$WORK/out" "$WORK/tl.json"
+eq "what people did with L1, in date order" "$(jq -r '[.timeline[] | select(.kind != "decision" and .kind != "bucket" and .kind != "payment") | "\(.day) \(.kind) \(.status) \(.actor)"] | join(";")' "$WORK/tl.json")" \
+  "2024-05-16 outcome  O1;2024-05-16 promise kept O1;2024-05-16 request applied O1;2024-05-16 request applied O1;2024-05-17 approval  sup;2024-05-19 approval  sup;2024-05-19 request applied O1;2024-05-20 alert acknowledged ;2024-05-20 alert_ack  sup;2024-05-20 approval  sup;2024-05-20 hold  sup;2024-05-21 hold  mgr;2024-05-25 hold_end  sup"
+eq "the promise's task carries its id" "$(jq -r --arg t "$T1" '[.timeline[] | select(.kind == "decision" and .ref == $t) | .status] | join(",")' "$WORK/tl.json")" "done"
+check_exit "an agent of another branch may not see it" 1 v account timeline L1 --as-of 2024-06-30 --as O2
+check "its officer may" v account timeline L1 --as-of 2024-06-30 --as O1
+check_exit "--as-of is required" 2 v account timeline L1
+
 # --- the audit log --------------------------------------------------------------------------------------
 check "audit" v audit list --as aud --format json
 eq "one entry per write" "$(jqv '[.entries[] | select(.seq > '"$A0"') | .action] | join(" ")')" \
