@@ -149,34 +149,66 @@ static const store_sql2 SQL_DECISION_GET = {
     NULL};
 static const store_sql2 SQL_DECISION_STATUS = {"UPDATE decision SET status = $2 WHERE id = $1", NULL};
 
+static void read_decision(store_q *q, store_decision *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = store_q_col_int(q, 0);
+	store_q_col_copy(q, 1, out->dedupe_key, sizeof out->dedupe_key);
+	out->account_id = store_q_col_int(q, 2);
+	out->day = store_q_col_day(q, 3);
+	store_q_col_copy(q, 4, out->segment, sizeof out->segment);
+	store_q_col_copy(q, 5, out->step, sizeof out->step);
+	store_q_col_copy(q, 6, out->action, sizeof out->action);
+	store_q_col_copy(q, 7, out->channels, sizeof out->channels);
+	store_q_col_copy(q, 8, out->template_name, sizeof out->template_name);
+	store_q_col_copy(q, 9, out->task_kind, sizeof out->task_kind);
+	store_q_col_copy(q, 10, out->assignee, sizeof out->assignee);
+	out->four_eyes = (int)store_q_col_int(q, 11);
+	store_q_col_copy(q, 12, out->status, sizeof out->status);
+	out->created_by_run_day = store_q_col_day(q, 13);
+	out->anchor = store_q_col_day(q, 14);
+	out->dpd = (int32_t)store_q_col_int(q, 15);
+	out->late_amount = store_q_col_int(q, 16);
+	store_q_col_copy(q, 17, out->account_ext_id, sizeof out->account_ext_id);
+	store_q_col_copy(q, 18, out->currency, sizeof out->currency);
+}
+
+/* Decisions of the run that still need their follow-up (see store_work.h). */
+static const store_sql2 SQL_FOLLOWUPS = {
+    "SELECT d.id, d.dedupe_key, d.account_id, d.day, d.segment, d.step, d.action, d.channels, d.template,"
+    " d.task_kind, d.assignee, d.four_eyes, d.status, d.created_by_run_day, d.anchor, d.dpd, d.late_amount,"
+    " a.ext_id, a.currency, a.branch, a.client_ext_id"
+    " FROM decision d JOIN account a ON a.id = d.account_id"
+    " WHERE d.id > $2 AND d.day <= $1 AND ("
+    "  (d.action IN ('alert', 'escalation') AND NOT EXISTS (SELECT 1 FROM alert x WHERE x.dedupe_key = d.dedupe_key))"
+    "  OR (d.four_eyes = 1 AND d.status = 'open' AND NOT EXISTS (SELECT 1 FROM approval p WHERE p.decision_id = d.id)))"
+    " ORDER BY d.id LIMIT $3",
+    NULL};
+
+store_rc store_work_followups(store *s, civil_day as_of, int64_t after_id, int limit, store_followup *buf, int *n)
+{
+	*n = 0;
+	store_q *q = store_q_open(s, &SQL_FOLLOWUPS);
+	if (!q) return STORE_ERR;
+	store_q_day(q, 1, as_of);
+	store_q_int(q, 2, after_id);
+	store_q_int(q, 3, limit);
+	while (*n < limit && store_q_step(q) > 0) {
+		store_followup *f = &buf[(*n)++];
+		read_decision(q, &f->d);
+		store_q_col_copy(q, 19, f->branch, sizeof f->branch);
+		store_q_col_copy(q, 20, f->client_ext_id, sizeof f->client_ext_id);
+	}
+	return store_q_close(q);
+}
+
 store_rc store_work_decision_get(store *s, int64_t id, store_decision *out)
 {
 	store_q *q = store_q_open(s, &SQL_DECISION_GET);
 	if (!q) return STORE_ERR;
 	store_q_int(q, 1, id);
 	int r = store_q_step(q);
-	if (r > 0) {
-		memset(out, 0, sizeof *out);
-		out->id = store_q_col_int(q, 0);
-		store_q_col_copy(q, 1, out->dedupe_key, sizeof out->dedupe_key);
-		out->account_id = store_q_col_int(q, 2);
-		out->day = store_q_col_day(q, 3);
-		store_q_col_copy(q, 4, out->segment, sizeof out->segment);
-		store_q_col_copy(q, 5, out->step, sizeof out->step);
-		store_q_col_copy(q, 6, out->action, sizeof out->action);
-		store_q_col_copy(q, 7, out->channels, sizeof out->channels);
-		store_q_col_copy(q, 8, out->template_name, sizeof out->template_name);
-		store_q_col_copy(q, 9, out->task_kind, sizeof out->task_kind);
-		store_q_col_copy(q, 10, out->assignee, sizeof out->assignee);
-		out->four_eyes = (int)store_q_col_int(q, 11);
-		store_q_col_copy(q, 12, out->status, sizeof out->status);
-		out->created_by_run_day = store_q_col_day(q, 13);
-		out->anchor = store_q_col_day(q, 14);
-		out->dpd = (int32_t)store_q_col_int(q, 15);
-		out->late_amount = store_q_col_int(q, 16);
-		store_q_col_copy(q, 17, out->account_ext_id, sizeof out->account_ext_id);
-		store_q_col_copy(q, 18, out->currency, sizeof out->currency);
-	}
+	if (r > 0) read_decision(q, out);
 	store_rc rc = store_q_close(q);
 	if (rc || r < 0) return STORE_ERR;
 	return r > 0 ? STORE_OK : STORE_NOT_FOUND;

@@ -192,6 +192,18 @@ store_rc store_work_facts_get(store *s, int64_t account_id, civil_day until, sto
 store_rc store_work_facts_get_n(store *s, int64_t account_id, civil_day until, int overdue_days,
                                 store_work_facts *f);
 void store_work_facts_free(store_work_facts *f);
+/* --- follow-ups of the run's decisions ------------------------------------------------------------
+ * Decisions with day <= as_of and id > after_id (in id order, at most limit) that still need what the
+ * run owes them: an alert or escalation decision without its alert row (same dedupe key), a four-eyes
+ * decision still open without its approval request. One bounded query (engine/run_followup.h). */
+typedef struct {
+	store_decision d;
+	char branch[STORE_ID_MAX];        /* the account's */
+	char client_ext_id[STORE_ID_MAX]; /* the account's client */
+} store_followup;
+store_rc store_work_followups(store *s, civil_day as_of, int64_t after_id, int limit, store_followup *buf,
+                              int *n);
+
 /* Every account that has, or may have, such facts (a promise, a task, an alert, a hold of its own or
  * of its client), in id order: the others need no store_work_facts_get. */
 typedef int (*store_work_account_fn)(void *ctx, int64_t account_id);
