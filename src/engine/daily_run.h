@@ -6,7 +6,7 @@
  * version. Each account is evaluated over the days since its last evaluation, so that a caught-up
  * decision keeps its own day.
  *
- * A day is split into STORE_RUN_PARTS partitions (account id modulo). A worker leases a partition,
+ * A day is split into STORE_RUN_PARTS partitions (blocks of ids). A worker leases a partition,
  * evaluates its due accounts by batches (one transaction per batch: decisions under their dedupe
  * keys, policy states, the partition's counts and lease renewal), marks it done with its last batch,
  * and leases the next; when none is left to lease it waits for the partitions others hold, and the

@@ -227,7 +227,8 @@ store_rc store_policy_state_set_many(store *s, const store_policy_state *st, int
  * cost grows with the dirty accounts only. Needs schema version 3 (a no-op below). */
 store_rc store_policy_state_note_dirty(store *s);
 
-/* The daily run is split into STORE_RUN_PARTS partitions (account id modulo STORE_RUN_PARTS). */
+/* The daily run is split into STORE_RUN_PARTS partitions: account id / 1024 modulo STORE_RUN_PARTS
+ * (blocks of 1024 consecutive ids, for locality). */
 #define STORE_RUN_PARTS 64
 
 /* Due accounts of partition `part` on `day`: at most `limit` accounts whose next_eval_on <= day,

@@ -210,7 +210,10 @@ static const char *const V2_PG[] = {
  * - A payment or reversal dated after an account's last evaluation pulls its next_eval_on back to
  *   that date (ST_POLICY_STATE_PULL_DIRTY, same place; here for the states already stored). Due on a
  *   day is then next_eval_on <= day alone, read through policy_state_due.
- * - policy_state_due is keyed by partition (account_id % 64, STORE_RUN_PARTS) then next_eval_on: the
+ * - policy_state_due is keyed by partition (account_id / 1024 % 64, STORE_RUN_PARTS: blocks of 1024
+ *   consecutive ids, so that a partition's accounts share table and index pages and a transaction
+ *   over one partition rewrites few pages; a plain modulo spread every page over all 64) then
+ *   next_eval_on: the
  *   due accounts of one partition are one index range, so that workers can share a day.
  * - run_partition: the 64 partitions of each day run, leased by a worker (owner, lease_until in Unix
  *   seconds of the database's clock, owner_pid the PostgreSQL backend of the owner's connection) and
@@ -248,13 +251,13 @@ static const char *const V2_PG[] = {
 /* SQLite appends the rowid (= account_id) to the index key */
 static const char *const V3_SQLITE[] = {
     V3_PARTITIONS("TEXT", "INTEGER", "INTEGER"),
-    "CREATE INDEX policy_state_due ON policy_state ((account_id % 64), next_eval_on)",
+    "CREATE INDEX policy_state_due ON policy_state ((account_id / 1024 % 64), next_eval_on)",
     NULL,
 };
 
 static const char *const V3_PG[] = {
     V3_PARTITIONS("text", "integer", "bigint"),
-    "CREATE INDEX policy_state_due ON policy_state ((account_id % 64), next_eval_on, account_id)",
+    "CREATE INDEX policy_state_due ON policy_state ((account_id / 1024 % 64), next_eval_on, account_id)",
     NULL,
 };
 
@@ -320,7 +323,7 @@ const char *const *store_migration(int version, store_dialect d)
  * Columns: ACCOUNT_COLS, ledger, last_eval_on. */
 #define DUE_ACCOUNTS(JOIN)                                                                                   \
 	"SELECT " ACCOUNT_COLS ", a.ledger, s.last_eval_on FROM policy_state s " JOIN                        \
-	" account a ON a.id = s.account_id WHERE s.account_id % 64 = $1 AND s.next_eval_on <= $2"            \
+	" account a ON a.id = s.account_id WHERE s.account_id / 1024 % 64 = $1 AND s.next_eval_on <= $2"     \
 	" ORDER BY s.next_eval_on, s.account_id LIMIT $3"
 #define DECISION_INTO                                                                                        \
 	"INTO decision (dedupe_key, account_id, day, segment, step, action, channels, template,"             \

@@ -229,10 +229,16 @@ static void test_state_and_due(int pg)
 	T_EQ_INT(r.last[0], DATE_NONE, "no last evaluation");
 	int n = -1;
 	memset(&r, 0, sizeof r);
-	T_EQ_INT(store_due_accounts(s, 19100, (int)(id[1] % STORE_RUN_PARTS), 100, due_fn, &r, &n), STORE_OK,
-	         "one partition");
-	T_EQ_INT(n, 1, "one partition: its account only");
-	T_EQ_INT(r.ids[0], id[1], "the partition's account");
+	/* partitions are blocks of 1024 ids: the five accounts are all in the first one */
+	T_EQ_INT(store_due_accounts(s, 19100, (int)(id[1] / 1024 % STORE_RUN_PARTS), 100, due_fn, &r, &n),
+	         STORE_OK, "one partition");
+	T_EQ_INT(n, N_ACC, "one partition: the block of the five accounts");
+	T_EQ_INT(r.ids[0], id[0], "in id order when due the same day");
+	memset(&r, 0, sizeof r);
+	T_EQ_INT(store_due_accounts(s, 19100, (int)(id[1] / 1024 % STORE_RUN_PARTS + 1), 100, due_fn, &r, &n),
+	         STORE_OK, "the next partition");
+	T_EQ_INT(n, 0, "the next partition: none");
+	memset(&r, 0, sizeof r);
 	T_EQ_INT(store_due_accounts(s, 19100, STORE_RUN_PARTS, 100, due_fn, &r, &n), STORE_ERR,
 	         "partition out of range");
 
