@@ -212,7 +212,9 @@ store_rc store_decision_put_many(store *s, const store_decision *d, int n, store
 
 /* Per-account policy state: the last day evaluated and the next day on which the account must be
  * evaluated (DATE_NONE: none known). Upserts, by multi-row statements; the account ids of one call
- * must be distinct (STORE_ERR otherwise). From schema version 3 every account has one (see
+ * must be distinct (STORE_ERR otherwise). One exception to the upsert: a stored next_eval_on later
+ * than the new last_eval_on and earlier than the new next_eval_on stays (a payment event noted by
+ * another connection after the caller read the account). From schema version 3 every account has one (see
  * store_policy_state_note_dirty) and next_eval_on alone says when it is due. */
 typedef struct {
 	int64_t account_id;

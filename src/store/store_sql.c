@@ -218,15 +218,15 @@ static const char *const V2_PG[] = {
  * - run_partition: the 64 partitions of each day run, leased by a worker (owner, lease_until in Unix
  *   seconds of the database's clock, owner_pid the PostgreSQL backend of the owner's connection) and
  *   done once every due account of the partition is evaluated; the counts add up over batches. */
-#define V3_PULL(SRC)                                                                                         \
+#define V3_PULL(SRC, JOIN)                                                                                   \
 	"UPDATE policy_state AS s SET next_eval_on = e.first FROM (SELECT ps.account_id AS id,"              \
 	" CASE WHEN min(CASE WHEN p.reversed_on > ps.last_eval_on THEN p.reversed_on END) IS NULL"           \
 	" OR min(CASE WHEN p.paid_on > ps.last_eval_on THEN p.paid_on END)"                                  \
 	" < min(CASE WHEN p.reversed_on > ps.last_eval_on THEN p.reversed_on END)"                           \
 	" THEN min(CASE WHEN p.paid_on > ps.last_eval_on THEN p.paid_on END)"                                \
 	" ELSE min(CASE WHEN p.reversed_on > ps.last_eval_on THEN p.reversed_on END) END AS first"           \
-	" FROM " SRC " JOIN policy_state ps ON ps.account_id = src.account_id"                               \
-	" JOIN payment p ON p.account_id = ps.account_id WHERE ps.last_eval_on IS NOT NULL"                  \
+	" FROM " SRC " " JOIN " policy_state ps ON ps.account_id = src.account_id " JOIN                     \
+	" payment p ON p.account_id = ps.account_id WHERE ps.last_eval_on IS NOT NULL"                       \
 	" AND (p.paid_on > ps.last_eval_on OR p.reversed_on > ps.last_eval_on) GROUP BY ps.account_id) AS e" \
 	" WHERE s.account_id = e.id AND (s.next_eval_on IS NULL OR s.next_eval_on > e.first)"
 #define V3_NEW(SRC)                                                                                          \
@@ -246,7 +246,7 @@ static const char *const V2_PG[] = {
 	" decisions " BIGINT " NOT NULL,"                                                                    \
 	" unchanged " BIGINT " NOT NULL,"                                                                    \
 	" PRIMARY KEY (day, part))",                                                                         \
-	    "DROP INDEX policy_state_by_next", V3_PULL(V3_ALL_ACCOUNTS), V3_NEW(V3_ALL_ACCOUNTS)
+	    "DROP INDEX policy_state_by_next", V3_PULL(V3_ALL_ACCOUNTS, "JOIN"), V3_NEW(V3_ALL_ACCOUNTS)
 
 /* SQLite appends the rowid (= account_id) to the index key */
 static const char *const V3_SQLITE[] = {
@@ -328,8 +328,14 @@ const char *const *store_migration(int version, store_dialect d)
 #define DECISION_INTO                                                                                        \
 	"INTO decision (dedupe_key, account_id, day, segment, step, action, channels, template,"             \
 	" task_kind, assignee, four_eyes, status, created_by_run_day, anchor, dpd, late_amount)"
+/* The policy state upsert. A stored next_eval_on later than the new last_eval_on and earlier than
+ * the new next_eval_on stays: it can only be a pull back to a payment event committed by another
+ * connection after the run read the account (PostgreSQL; the run evaluates due accounts only, whose
+ * next_eval_on was on or before the day). */
 #define PS_UPSERT                                                                                            \
-	" ON CONFLICT (account_id) DO UPDATE SET next_eval_on = excluded.next_eval_on,"                      \
+	" ON CONFLICT (account_id) DO UPDATE SET next_eval_on = CASE WHEN policy_state.next_eval_on"         \
+	" > excluded.last_eval_on AND policy_state.next_eval_on < excluded.next_eval_on"                     \
+	" THEN policy_state.next_eval_on ELSE excluded.next_eval_on END,"                                    \
 	" last_eval_on = excluded.last_eval_on"
 #define PG_NOW "CAST(extract(epoch FROM clock_timestamp()) AS bigint)"
 #define SQ_NOW "CAST(strftime('%s', 'now') AS INTEGER)"
@@ -665,9 +671,7 @@ static const struct {
                                 " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
                                 " ON CONFLICT (dedupe_key) DO NOTHING"},
     [ST_POLICY_STATE_SET] = {.both = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
-                                     " VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET"
-                                     " next_eval_on = excluded.next_eval_on,"
-                                     " last_eval_on = excluded.last_eval_on"},
+                                     " VALUES ($1, $2, $3)" PS_UPSERT},
     [ST_DUE_ACCOUNTS] = {.sqlite = DUE_ACCOUNTS("CROSS JOIN"), .pg = DUE_ACCOUNTS("JOIN")},
     [ST_RUN_LOG_LAST] = {.both = "SELECT day, policy_name, policy_version, accounts_evaluated, decisions,"
                                  " finished FROM run_log WHERE finished <> 0 ORDER BY day DESC LIMIT 1"},
@@ -707,18 +711,19 @@ static const struct {
                " anchor, dpd, late_amount FROM v ORDER BY ord ON CONFLICT (dedupe_key) DO NOTHING"
                " RETURNING dedupe_key)"
                " SELECT min(v.ord) FROM v JOIN ins ON ins.dedupe_key = v.dedupe_key GROUP BY v.dedupe_key"},
-    [ST_POLICY_STATE_SET8] = {.sqlite = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
-                                        " VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12),"
-                                        " ($13, $14, $15), ($16, $17, $18), ($19, $20, $21), ($22, $23, $24)"
-                                        " ON CONFLICT (account_id) DO UPDATE SET"
-                                        " next_eval_on = excluded.next_eval_on,"
-                                        " last_eval_on = excluded.last_eval_on"},
+    [ST_POLICY_STATE_SET8] =
+        {.sqlite = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
+                   " VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12),"
+                   " ($13, $14, $15), ($16, $17, $18), ($19, $20, $21), ($22, $23, $24)" PS_UPSERT},
     /* in account order, so that concurrent workers lock rows in one order */
     [ST_POLICY_STATE_SET_BATCH] = {.pg = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
                                          " SELECT * FROM unnest(CAST($1 AS bigint[]), CAST($2 AS integer[]),"
                                          " CAST($3 AS integer[])) AS u (a, n, l) ORDER BY a" PS_UPSERT},
     [ST_POLICY_STATE_NEW_DIRTY] = {.both = V3_NEW(V3_DIRTY)},
-    [ST_POLICY_STATE_PULL_DIRTY] = {.both = V3_PULL(V3_DIRTY)},
+    /* SQLite: CROSS JOIN fixes the order (the dirty accounts first); left to the planner it scanned
+     * every policy state in each writer's transaction */
+    [ST_POLICY_STATE_PULL_DIRTY] = {.sqlite = V3_PULL(V3_DIRTY, "CROSS JOIN"),
+                                    .pg = V3_PULL(V3_DIRTY, "JOIN")},
     [ST_RUN_DAY_OPEN] = {.both =
                              "WITH RECURSIVE n (k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 63)"
                              " INSERT INTO run_partition (day, part, done, accounts, decisions, unchanged)"

@@ -286,14 +286,29 @@ static void test_state_and_due(int pg)
 
 	/* a reversal later than the last evaluation pulls back too */
 	for (int i = 0; i < N_ACC; i++)
-		st[i] = (store_policy_state){id[i], 19300, 19110};
+		st[i] = (store_policy_state){id[i], 19300, 19290};
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_OK, "all due on 19300");
+	for (int i = 0; i < N_ACC; i++)
+		st[i].last_eval_on = 19110;
 	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_OK, "all evaluated on 19110");
 	T_EQ_INT(store_payment_reverse(s, "P1", 19120, &pr), STORE_OK, "reversal");
 	T_EQ_INT(store_policy_state_note_dirty(s), STORE_OK, "note dirty");
 	T_EQ_INT(store_commit(s), STORE_OK, "commit");
 	T_EQ_INT(due(s, 19119, &r), 0, "before the reversal: none");
 	T_EQ_INT(due(s, 19120, &r), 1, "on the reversal day: L5");
+	/* a run that read L5 before the reversal was committed keeps the pulled day */
+	store_policy_state l5 = {id[4], 19400, 19115};
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, &l5, 1), STORE_OK, "a stale evaluation");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	T_EQ_INT(due(s, 19120, &r), 1, "the pull back stands");
+	l5.last_eval_on = 19120;
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, &l5, 1), STORE_OK, "evaluated on the reversal day");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	T_EQ_INT(due(s, 19399, &r), N_ACC - 1, "then moved on: the others only");
+	T_OK(r.ids[3] != id[4], "L5 not due before 19400");
 
 	/* batches wider than a multi-row statement: 9 states, 10 decisions (one key twice) */
 	store_policy_state many[N_ACC];
