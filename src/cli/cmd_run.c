@@ -3,6 +3,8 @@
  * (every decision and payment of one account, in date order). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/currency.h"
@@ -14,12 +16,21 @@
 
 static const char RUN_HELP[] =
     "usage: vigie [--db PATH|URL] run --policy FILE --as-of DATE [--allocation ORDER]\n"
+    "                                 [--batch N] [--workers N] [--lease SECONDS]\n"
     "\n"
     "Runs the policy for every day from the day after the last run to DATE, in order (a first run:\n"
     "DATE alone), and stores its decisions: messages (queued in the outbox), tasks, and the other\n"
     "actions. Each day evaluates only the accounts whose state can change on it. Running a day again\n"
     "changes nothing; a run interrupted at any point and run again ends as one clean run would.\n"
-    "Prints per day the accounts evaluated and the decisions created and already stored.\n";
+    "Prints per day the accounts evaluated and the decisions created and already stored.\n"
+    "\n"
+    "  --batch N        accounts per transaction (default 1000)\n"
+    "  --workers N      PostgreSQL: N processes, each with its own connection, share each day's 64\n"
+    "                   partitions (default 1; SQLite has one writer and accepts only 1). Several\n"
+    "                   `vigie run` started separately on the same PostgreSQL database share the days\n"
+    "                   the same way; a worker that dies leaves its partition to the others.\n"
+    "  --lease SECONDS  how long a partition stays a silent worker's (default 60; each batch renews\n"
+    "                   it); a worker whose connection is gone loses it at once\n";
 
 static const char OUTBOX_HELP[] =
     "usage: vigie [--db PATH|URL] outbox [--as-of DATE] [--format table|csv|json]\n"
@@ -56,24 +67,158 @@ static int parse_format(const cli_env *e, const char *cmd, const char *v, int *o
 
 /* --- vigie run ------------------------------------------------------------------------------- */
 
+typedef struct {
+	const cli_env *e;
+	int worker; /* 0: the only one; else its number, printed before each line */
+} day_out;
+
 static int print_day(void *ctx, const daily_run_day *d)
 {
-	const cli_env *e = ctx;
+	const day_out *o = ctx;
 	char day[16];
 	date_format(d->day, day, sizeof day);
-	fprintf(e->out, "%s: %lld accounts evaluated, %lld decisions created, %lld unchanged\n", day,
+	if (o->worker) fprintf(o->e->out, "worker %d: ", o->worker);
+	fprintf(o->e->out, "%s: %lld accounts evaluated, %lld decisions created, %lld unchanged\n", day,
 	        (long long)d->accounts, (long long)d->inserted, (long long)d->unchanged);
-	fflush(e->out);
+	fflush(o->e->out);
 	return 0;
+}
+
+static int parse_int(const cli_env *e, const char *opt, const char *v, long lo, long hi, int *out)
+{
+	char *end;
+	long x = strtol(v, &end, 10);
+	if (!*v || *end || x < lo || x > hi) {
+		fprintf(e->err, "vigie run: --%s: expected a number from %ld to %ld, found \"%s\"\n", opt, lo,
+		        hi, v);
+		return -1;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static void print_result(const cli_env *e, const policy *p, const daily_run_result *r)
+{
+	char from[16], to[16], last[16];
+	if (r->days == 0) {
+		date_format(r->last_before, last, sizeof last);
+		fprintf(e->out, "nothing to do: the last day run is %s\n", last);
+		return;
+	}
+	date_format(r->from, from, sizeof from);
+	date_format(r->to, to, sizeof to);
+	if (r->last_before == DATE_NONE)
+		fprintf(e->out, "first run: from %s only (earlier days are not replayed)\n", from);
+	if (r->policy_changed)
+		fprintf(e->out,
+		        "policy %s version %d differs from the last run's: every account "
+		        "re-planned\n",
+		        p->name, (int)p->version);
+	fprintf(e->out,
+	        "policy %s version %d: %d days run (%s to %s), %lld accounts evaluated, %lld "
+	        "decisions created, %lld unchanged\n",
+	        p->name, (int)p->version, r->days, from, to, (long long)r->accounts, (long long)r->inserted,
+	        (long long)r->unchanged);
+}
+
+/* One worker process: its own connection; its result goes to the parent through fd. */
+static int worker_main(const cli_env *e, daily_run_opts o, int k, int fd)
+{
+	day_out out = {e, k};
+	o.on_day = print_day;
+	o.ctx = &out;
+	store *s = cli_open_store(e);
+	if (!s) return EXIT_STORE;
+	daily_run_result r;
+	char err[512];
+	int rc = EXIT_OK;
+	if (daily_run(s, &o, &r, err, sizeof err)) {
+		fprintf(e->err, "vigie run: worker %d: %s\n", k, err);
+		rc = EXIT_STORE;
+	} else if (write(fd, &r, sizeof r) != (ssize_t)sizeof r) {
+		rc = EXIT_STORE;
+	}
+	store_close(s);
+	fflush(e->out);
+	fflush(e->err);
+	return rc;
+}
+
+/* --workers N: N processes share each day; the parent adds up what they did. */
+static int run_workers(const cli_env *e, const daily_run_opts *o, int n, const policy *p)
+{
+	pid_t pid[64];
+	int fd[64];
+	int started = 0, rc = EXIT_OK;
+	fflush(e->out);
+	fflush(e->err);
+	for (int k = 0; k < n; k++) {
+		int pfd[2];
+		if (pipe(pfd)) {
+			fprintf(e->err, "vigie run: cannot start worker %d\n", k + 1);
+			rc = EXIT_STORE;
+			break;
+		}
+		pid_t c = fork();
+		if (c < 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			fprintf(e->err, "vigie run: cannot start worker %d\n", k + 1);
+			rc = EXIT_STORE;
+			break;
+		}
+		if (c == 0) {
+			close(pfd[0]);
+			for (int j = 0; j < started; j++)
+				close(fd[j]);
+			_exit(worker_main(e, *o, k + 1, pfd[1]));
+		}
+		close(pfd[1]);
+		pid[started] = c;
+		fd[started++] = pfd[0];
+	}
+	daily_run_result sum;
+	memset(&sum, 0, sizeof sum);
+	sum.last_before = DATE_NONE;
+	int got = 0;
+	for (int k = 0; k < started; k++) {
+		int status = 0;
+		daily_run_result r;
+		ssize_t len = read(fd[k], &r, sizeof r);
+		close(fd[k]);
+		while (waitpid(pid[k], &status, 0) < 0)
+			;
+		int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && len == (ssize_t)sizeof r;
+		if (!ok) {
+			if (WIFSIGNALED(status))
+				fprintf(e->err, "vigie run: worker %d killed by signal %d\n", k + 1,
+				        WTERMSIG(status));
+			rc = EXIT_STORE;
+			continue;
+		}
+		if (r.days > 0) {
+			if (!got || r.from < sum.from) sum.from = r.from;
+			if (!got || r.to > sum.to) sum.to = r.to;
+			if (r.days > sum.days) sum.days = r.days;
+			sum.policy_changed |= r.policy_changed;
+			if (!got || r.last_before == DATE_NONE) sum.last_before = r.last_before;
+			got = 1;
+		} else if (!got) {
+			sum.last_before = r.last_before;
+		}
+		sum.accounts += r.accounts;
+		sum.inserted += r.inserted;
+		sum.unchanged += r.unchanged;
+	}
+	if (rc == EXIT_OK) print_result(e, p, &sum);
+	return rc;
 }
 
 int cmd_run(const cli_env *e, int argc, char **argv)
 {
-	const char *pol = NULL, *as_of = NULL, *alloc = NULL, *batch = NULL;
-	const cli_opt opts[] = {{"policy", 1, &pol},
-	                        {"as-of", 1, &as_of},
-	                        {"allocation", 1, &alloc},
-	                        {"batch", 1, &batch},
+	const char *pol = NULL, *as_of = NULL, *alloc = NULL, *batch = NULL, *workers = NULL, *lease = NULL;
+	const cli_opt opts[] = {{"policy", 1, &pol},  {"as-of", 1, &as_of},     {"allocation", 1, &alloc},
+	                        {"batch", 1, &batch}, {"workers", 1, &workers}, {"lease", 1, &lease},
 	                        {NULL, 0, NULL}};
 	const char *pos[1];
 	int n, help;
@@ -86,7 +231,8 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 		fprintf(e->err, "vigie run: --policy FILE is required (see vigie run --help)\n");
 		return EXIT_USAGE;
 	}
-	daily_run_opts o = {.order = ALLOC_DEFAULT, .on_day = print_day, .ctx = (void *)e};
+	day_out out = {e, 0};
+	daily_run_opts o = {.order = ALLOC_DEFAULT, .on_day = print_day, .ctx = &out};
 	if (cli_date(e, "run", "as-of", as_of, &o.as_of)) return EXIT_USAGE;
 	if (alloc && ledger_order_parse(alloc, &o.order)) {
 		fprintf(e->err,
@@ -95,17 +241,10 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 		        alloc);
 		return EXIT_USAGE;
 	}
-	if (batch) {
-		char *end;
-		long b = strtol(batch, &end, 10);
-		if (*end || b < 1 || b > 100000) {
-			fprintf(e->err,
-			        "vigie run: --batch: expected a number from 1 to 100000, found \"%s\"\n",
-			        batch);
-			return EXIT_USAGE;
-		}
-		o.batch = (int)b;
-	}
+	if (batch && parse_int(e, "batch", batch, 1, 100000, &o.batch)) return EXIT_USAGE;
+	int n_workers = 1;
+	if (workers && parse_int(e, "workers", workers, 1, 64, &n_workers)) return EXIT_USAGE;
+	if (lease && parse_int(e, "lease", lease, 1, 86400, &o.lease_s)) return EXIT_USAGE;
 	policy *p = malloc(sizeof *p);
 	pf_errors *errs = malloc(sizeof *errs);
 	if (!p || !errs) {
@@ -131,37 +270,30 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 		return EXIT_STORE;
 	}
 	int rc = EXIT_OK;
-	if (store_schema_version(s) < 2) {
-		fprintf(e->err, "vigie run: the store needs schema version 2: run vigie init\n");
+	if (store_schema_version(s) < 3) {
+		fprintf(e->err, "vigie run: the store needs schema version 3: run vigie init\n");
 		rc = EXIT_STORE;
+	} else if (n_workers > 1 && strcmp(store_backend(s), "postgres") != 0) {
+		fprintf(e->err,
+		        "vigie run: --workers %d: several workers need PostgreSQL; SQLite has one writer, "
+		        "run with one worker\n",
+		        n_workers);
+		rc = EXIT_USAGE;
+	} else if (n_workers > 1) {
+		store_close(s); /* each worker opens its own connection */
+		s = NULL;
+		rc = run_workers(e, &o, n_workers, p);
 	} else {
 		daily_run_result r;
-		char err[512], from[16], to[16], last[16];
+		char err[512];
 		if (daily_run(s, &o, &r, err, sizeof err)) {
 			fprintf(e->err, "vigie run: %s\n", err);
 			rc = EXIT_STORE;
-		} else if (r.days == 0) {
-			date_format(r.last_before, last, sizeof last);
-			fprintf(e->out, "nothing to do: the last day run is %s\n", last);
 		} else {
-			date_format(r.from, from, sizeof from);
-			date_format(r.to, to, sizeof to);
-			if (r.last_before == DATE_NONE)
-				fprintf(e->out, "first run: from %s only (earlier days are not replayed)\n",
-				        from);
-			if (r.policy_changed)
-				fprintf(e->out,
-				        "policy %s version %d differs from the last run's: every account "
-				        "re-planned\n",
-				        p->name, (int)p->version);
-			fprintf(e->out,
-			        "policy %s version %d: %d days run (%s to %s), %lld accounts evaluated, %lld "
-			        "decisions created, %lld unchanged\n",
-			        p->name, (int)p->version, r.days, from, to, (long long)r.accounts,
-			        (long long)r.inserted, (long long)r.unchanged);
+			print_result(e, p, &r);
 		}
 	}
-	store_close(s);
+	if (s) store_close(s);
 	free(p);
 	return rc;
 }
@@ -251,8 +383,8 @@ static int list(const cli_env *e, const char *cmd, const store_decision_filter *
 {
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;
-	if (store_schema_version(s) < 2) {
-		fprintf(e->err, "vigie %s: the store needs schema version 2: run vigie init\n", cmd);
+	if (store_schema_version(s) < 3) {
+		fprintf(e->err, "vigie %s: the store needs schema version 3: run vigie init\n", cmd);
 		store_close(s);
 		return EXIT_STORE;
 	}
@@ -420,8 +552,8 @@ int cmd_timeline(const cli_env *e, int argc, char **argv)
 		store_close(s);
 		return sr == STORE_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_STORE;
 	}
-	if (store_schema_version(s) < 2) {
-		fprintf(e->err, "vigie timeline: the store needs schema version 2: run vigie init\n");
+	if (store_schema_version(s) < 3) {
+		fprintf(e->err, "vigie timeline: the store needs schema version 3: run vigie init\n");
 		store_close(s);
 		return EXIT_STORE;
 	}

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/policy_next.h"
 #include "engine/ledger_sync.h"
@@ -20,17 +22,17 @@ const char *daily_run_status(const policy_decision *d)
 typedef struct {
 	const daily_run_opts *o;
 	civil_day day;
-	int all;
 	/* the batch being built */
 	store_decision *dec;
 	int n_dec, cap_dec;
 	store_policy_state *st;
 	int n_st;
-	int64_t last_id;
 	const store_account *cur;
 	ledger_buf buf;
 	int64_t (*work)[COMP_N];
 	int cap_work;
+	char owner[STORE_NAME_MAX];
+	int lease_s;
 	char err[256];
 } run_ctx;
 
@@ -92,11 +94,25 @@ static int on_decision(void *vc, const policy_decision *d)
 	return 0;
 }
 
+/* The first payment or reversal of the account dated after `after` (DATE_NONE: none). A payment
+ * can close an account or move its collection anchor, so the account must be looked at on that
+ * day; the store does the same for payments posted later (store_policy_state_note_dirty). */
+static civil_day first_payment_event(const policy_account *pa, civil_day after)
+{
+	civil_day first = DATE_NONE;
+	for (int i = 0; i < pa->n_pay; i++) {
+		civil_day e[2] = {pa->pay[i].paid_on, pa->pay[i].reversed_on};
+		for (int k = 0; k < 2; k++)
+			if (e[k] != DATE_NONE && e[k] > after && (first == DATE_NONE || e[k] < first))
+				first = e[k];
+	}
+	return first;
+}
+
 static int on_account(void *vc, const store_account *a, const uint8_t *blob, size_t len,
                       civil_day last_eval_on)
 {
 	run_ctx *c = vc;
-	c->last_id = a->id;
 	policy_account pa;
 	if (simulate_account_facts(a, blob, len, &c->o->order, &c->buf, &c->work, &c->cap_work, &pa, c->err,
 	                           sizeof c->err))
@@ -115,20 +131,27 @@ static int on_account(void *vc, const store_account *a, const uint8_t *blob, siz
 		return -1;
 	}
 	/* nothing within the horizon: look again at its end */
-	c->st[c->n_st++] =
-	    (store_policy_state){a->id, next != DATE_NONE ? next : last + DAILY_RUN_HORIZON, last};
+	if (next == DATE_NONE) next = last + DAILY_RUN_HORIZON;
+	civil_day ev = first_payment_event(&pa, last);
+	if (ev != DATE_NONE && ev < next) next = ev;
+	if (next <= c->day) next = c->day + 1; /* due again on a later day, never twice the same day */
+	c->st[c->n_st++] = (store_policy_state){a->id, next, last};
 	return 0;
 }
 
-/* One batch of day c->day: *more is set when the day may have more due accounts. */
-static int run_batch(store *s, run_ctx *c, int batch, daily_run_day *dd, int *more, char *err, size_t errcap)
+enum { BATCH_OK = 0, BATCH_FAIL = -1, BATCH_LOST = 1 };
+
+/* One batch of partition part on day c->day: *more is set when the partition may have more due
+ * accounts. BATCH_LOST: another worker took the partition over (nothing written). */
+static int run_batch(store *s, run_ctx *c, int part, int batch, daily_run_day *dd, int *more, char *err,
+                     size_t errcap)
 {
 	c->n_dec = c->n_st = 0;
 	c->err[0] = '\0';
 	store_put *res = NULL;
 	int n = 0;
 	if (store_begin(s)) goto fail;
-	if (store_due_accounts(s, c->day, c->all, c->last_id, batch, on_account, c, &n)) goto fail;
+	if (store_due_accounts(s, c->day, part, batch, on_account, c, &n)) goto fail;
 	res = malloc(sizeof *res * (size_t)(c->n_dec ? c->n_dec : 1));
 	if (!res) {
 		snprintf(c->err, sizeof c->err, "out of memory");
@@ -140,24 +163,67 @@ static int run_batch(store *s, run_ctx *c, int batch, daily_run_day *dd, int *mo
 		ins += res[i] == PUT_INSERTED;
 	if (store_policy_state_set_many(s, c->st, c->n_st)) goto fail;
 	*more = n == batch;
-	store_run_log rl = {.day = c->day,
-	                    .policy_version = c->o->p->version,
-	                    .accounts_evaluated = n,
-	                    .decisions = ins,
-	                    .finished = !*more};
-	snprintf(rl.policy_name, sizeof rl.policy_name, "%s", c->o->p->name);
-	if (store_run_log_put(s, &rl)) goto fail;
-	if (store_commit(s)) goto fail;
+	store_rc urc =
+	    store_run_part_update(s, c->day, part, c->owner, c->lease_s, n, ins, c->n_dec - ins, !*more);
+	if (urc == STORE_NOT_FOUND) {
+		free(res);
+		store_rollback(s);
+		return BATCH_LOST;
+	}
+	if (urc || store_commit(s)) goto fail;
 	free(res);
 	dd->accounts += n;
 	dd->inserted += ins;
 	dd->unchanged += c->n_dec - ins;
-	return 0;
+	return BATCH_OK;
 fail:
 	snprintf(err, errcap, "%s", c->err[0] ? c->err : store_errmsg(s));
 	free(res);
 	store_rollback(s); /* fails harmlessly when no transaction is open */
+	return BATCH_FAIL;
+}
+
+static int fail_store(store *s, char *err, size_t errcap)
+{
+	snprintf(err, errcap, "%s", store_errmsg(s));
+	store_rollback(s);
 	return -1;
+}
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Runs day c->day as one of its workers, until every partition is done. */
+static int run_day(store *s, run_ctx *c, int replan, int batch, daily_run_day *dd, char *err, size_t errcap)
+{
+	int created;
+	if (store_begin(s) || store_run_day_open(s, c->day, replan, &created) || store_commit(s))
+		return fail_store(s, err, errcap);
+	for (;;) {
+		int part;
+		if (store_begin(s)) return fail_store(s, err, errcap);
+		store_rc crc = store_run_part_claim(s, c->day, c->owner, c->lease_s, &part);
+		if ((crc != STORE_OK && crc != STORE_NOT_FOUND) || store_commit(s))
+			return fail_store(s, err, errcap);
+		if (crc == STORE_NOT_FOUND) {
+			int total, left;
+			if (store_run_day_left(s, c->day, &total, &left)) return fail_store(s, err, errcap);
+			if (left == 0) break;
+			pause_ms(c->o->poll_ms > 0 ? c->o->poll_ms : DAILY_RUN_POLL_MS); /* others at work */
+			continue;
+		}
+		int more = 1, rc = BATCH_OK;
+		while (more && rc == BATCH_OK)
+			rc = run_batch(s, c, part, batch, dd, &more, err, errcap);
+		if (rc == BATCH_FAIL) return -1;
+	}
+	if (store_begin(s) || store_run_day_finish(s, c->day, c->o->p->name, c->o->p->version) ||
+	    store_commit(s))
+		return fail_store(s, err, errcap);
+	return 0;
 }
 
 int daily_run(store *s, const daily_run_opts *o, daily_run_result *r, char *err, size_t errcap)
@@ -190,7 +256,14 @@ int daily_run(store *s, const daily_run_opts *o, daily_run_result *r, char *err,
 		return -1;
 	}
 	int batch = o->batch > 0 ? o->batch : DAILY_RUN_BATCH;
-	run_ctx c = {.o = o};
+	run_ctx c = {.o = o, .lease_s = o->lease_s > 0 ? o->lease_s : DAILY_RUN_LEASE_S};
+	if (o->owner && o->owner[0]) {
+		snprintf(c.owner, sizeof c.owner, "%s", o->owner);
+	} else {
+		char host[64] = "";
+		gethostname(host, sizeof host - 1);
+		snprintf(c.owner, sizeof c.owner, "%.63s:%ld", host, (long)getpid());
+	}
 	c.st = malloc(sizeof *c.st * (size_t)batch);
 	if (!c.st) {
 		snprintf(err, errcap, "out of memory");
@@ -200,11 +273,7 @@ int daily_run(store *s, const daily_run_opts *o, daily_run_result *r, char *err,
 	for (civil_day day = r->from; day <= r->to && !rc; day++) {
 		daily_run_day dd = {.day = day};
 		c.day = day;
-		c.all = r->policy_changed && day == r->from;
-		c.last_id = 0;
-		int more = 1;
-		while (more && !rc)
-			rc = run_batch(s, &c, batch, &dd, &more, err, errcap);
+		rc = run_day(s, &c, r->policy_changed && day == r->from, batch, &dd, err, errcap);
 		if (rc) break;
 		r->days++;
 		r->accounts += dd.accounts;

@@ -71,6 +71,12 @@ static int rebuild_one(void *vctx, const store_account *a, const obligation *ob,
 int ledger_sync_rebuild(store *s, int64_t *n, char *err, size_t errcap)
 {
 	sync_ctx c = {0};
+	/* before the marks are cleared: new accounts get a policy state, and a payment or reversal
+	 * makes its account due on its date (the daily run then finds it through an index) */
+	if (store_policy_state_note_dirty(s) != STORE_OK) {
+		snprintf(err, errcap, "updating the policy state of changed accounts: %s", store_errmsg(s));
+		return -1;
+	}
 	store_rc rc = store_ledger_rebuild(s, rebuild_one, &c, n);
 	free(c.pay);
 	free(c.blob);

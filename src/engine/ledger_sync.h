@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include "store/store.h"
 
-/* Rebuilds the derived data of every account the transaction touched. 0, or -1 with the store's
+/* Rebuilds the derived data of every account the transaction touched (first noting, for the daily
+ * run, their new payment events: store_policy_state_note_dirty). 0, or -1 with the store's
  * message in err. *n (may be NULL) gets the number of accounts rebuilt. */
 int ledger_sync_rebuild(store *s, int64_t *n, char *err, size_t errcap);
 

@@ -532,9 +532,17 @@ store_rc store_decision_put_many(store *s, const store_decision *d, int n, store
 	if (n < 0 || (n > 0 && (!d || !res))) return store_fail(s, "store_decision_put_many: bad arguments");
 	for (int i = 0; i < n; i++)
 		if (check_decision(s, &d[i])) return store_fail(s, "row %d: %.900s", i + 1, s->errmsg);
+	if (n == 0) return STORE_OK;
+	if (s->ops->decision_put_many) return s->ops->decision_put_many(s, d, n, res);
 	for (int i = 0; i < n; i++)
 		if (s->ops->decision_put(s, &d[i], &res[i])) return STORE_ERR;
 	return STORE_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
 }
 
 store_rc store_policy_state_set_many(store *s, const store_policy_state *st, int n)
@@ -543,18 +551,85 @@ store_rc store_policy_state_set_many(store *s, const store_policy_state *st, int
 	if (n < 0 || (n > 0 && !st)) return store_fail(s, "store_policy_state_set_many: bad arguments");
 	for (int i = 0; i < n; i++)
 		if (st[i].account_id <= 0) return store_fail(s, "policy state row %d: no account id", i + 1);
+	if (n == 0) return STORE_OK;
+	/* distinct ids: a PostgreSQL upsert cannot touch a row twice, and SQLite would keep the last */
+	int64_t *ids = malloc(sizeof *ids * (size_t)n);
+	if (!ids) return store_fail(s, "out of memory");
+	for (int i = 0; i < n; i++)
+		ids[i] = st[i].account_id;
+	qsort(ids, (size_t)n, sizeof *ids, cmp_i64);
+	int64_t rep = 0;
+	for (int i = 1; i < n && !rep; i++)
+		if (ids[i] == ids[i - 1]) rep = ids[i];
+	free(ids);
+	if (rep)
+		return store_fail(s, "store_policy_state_set_many: account %lld given twice", (long long)rep);
+	if (s->ops->policy_state_set_many) return s->ops->policy_state_set_many(s, st, n);
 	for (int i = 0; i < n; i++)
 		if (s->ops->policy_state_set(s, &st[i])) return STORE_ERR;
 	return STORE_OK;
 }
 
-store_rc store_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit, store_due_fn fn,
-                            void *ctx, int *n)
+store_rc store_policy_state_note_dirty(store *s)
+{
+	if (need_tx(s, "store_policy_state_note_dirty")) return STORE_ERR;
+	if (!s->ops->policy_state_note_dirty || store_schema_version(s) < 3) return STORE_OK;
+	return s->ops->policy_state_note_dirty(s);
+}
+
+store_rc store_due_accounts(store *s, civil_day day, int part, int limit, store_due_fn fn, void *ctx, int *n)
 {
 	if (n) *n = 0;
-	if (!fn || !n || limit <= 0 || day == DATE_NONE)
+	if (!fn || !n || limit <= 0 || day == DATE_NONE || part < 0 || part >= STORE_RUN_PARTS)
 		return store_fail(s, "store_due_accounts: bad arguments");
-	return s->ops->due_accounts(s, day, all, after_id, limit, fn, ctx, n);
+	return s->ops->due_accounts(s, day, part, limit, fn, ctx, n);
+}
+
+store_rc store_run_day_open(store *s, civil_day day, int replan, int *created)
+{
+	if (need_tx(s, "store_run_day_open")) return STORE_ERR;
+	if (day == DATE_NONE || !created) return store_fail(s, "store_run_day_open: bad arguments");
+	*created = 0;
+	return s->ops->run_day_open(s, day, replan, created);
+}
+
+static int bad_owner(const char *owner)
+{
+	return !owner || !owner[0] || strnlen(owner, STORE_NAME_MAX) == STORE_NAME_MAX;
+}
+
+store_rc store_run_part_claim(store *s, civil_day day, const char *owner, int lease_s, int *part)
+{
+	if (need_tx(s, "store_run_part_claim")) return STORE_ERR;
+	if (day == DATE_NONE || bad_owner(owner) || lease_s <= 0 || !part)
+		return store_fail(s, "store_run_part_claim: bad arguments");
+	*part = -1;
+	return s->ops->run_part_claim(s, day, owner, lease_s, part);
+}
+
+store_rc store_run_part_update(store *s, civil_day day, int part, const char *owner, int lease_s,
+                               int64_t accounts, int64_t decisions, int64_t unchanged, int done)
+{
+	if (need_tx(s, "store_run_part_update")) return STORE_ERR;
+	if (day == DATE_NONE || part < 0 || part >= STORE_RUN_PARTS || bad_owner(owner) || lease_s <= 0 ||
+	    accounts < 0 || decisions < 0 || unchanged < 0)
+		return store_fail(s, "store_run_part_update: bad arguments");
+	return s->ops->run_part_update(s, day, part, owner, lease_s, accounts, decisions, unchanged,
+	                               done ? 1 : 0);
+}
+
+store_rc store_run_day_left(store *s, civil_day day, int *total, int *left)
+{
+	if (day == DATE_NONE || !total || !left) return store_fail(s, "store_run_day_left: bad arguments");
+	return s->ops->run_day_left(s, day, total, left);
+}
+
+store_rc store_run_day_finish(store *s, civil_day day, const char *policy_name, int32_t policy_version)
+{
+	if (need_tx(s, "store_run_day_finish")) return STORE_ERR;
+	if (day == DATE_NONE || !policy_name || strnlen(policy_name, STORE_ID_MAX) == STORE_ID_MAX)
+		return store_fail(s, "store_run_day_finish: bad arguments");
+	return s->ops->run_day_finish(s, day, policy_name, policy_version);
 }
 
 store_rc store_run_log_put(store *s, const store_run_log *r)

@@ -178,7 +178,7 @@ store_rc store_each_account(store *s, int kind, store_account_fn fn, void *ctx);
 store_rc store_each_obligation(store *s, store_obligation_fn fn, void *ctx);
 store_rc store_each_payment(store *s, store_payment_fn fn, void *ctx);
 
-/* --- the daily run (schema version 2) --------------------------------------------------------- *
+/* --- the daily run (schema versions 2 and 3) --------------------------------------------------------- *
  * Decisions are unique by dedupe_key: putting one again is PUT_UNCHANGED, never a second row (its
  * other fields are not compared: the first one stands). Written inside a transaction. */
 #define STORE_DEDUPE_MAX 256
@@ -205,26 +205,62 @@ typedef struct {
 	char currency[4];                  /* the account's, filled on reads */
 } store_decision;
 
-/* Inserts each decision unless its dedupe key is stored: res[i] PUT_INSERTED or PUT_UNCHANGED. */
+/* Inserts each decision unless its dedupe key is stored: res[i] PUT_INSERTED or PUT_UNCHANGED (a
+ * key repeated in the call: its first row only can be PUT_INSERTED). By multi-row statements:
+ * SQLite four rows per statement, PostgreSQL up to 1000 (arrays). */
 store_rc store_decision_put_many(store *s, const store_decision *d, int n, store_put *res);
 
-/* Per-account policy state: the last day evaluated and the next day on which something can fire
- * (DATE_NONE: none known). Upserts. */
+/* Per-account policy state: the last day evaluated and the next day on which the account must be
+ * evaluated (DATE_NONE: none known). Upserts, by multi-row statements; the account ids of one call
+ * must be distinct (STORE_ERR otherwise). One exception to the upsert: a stored next_eval_on later
+ * than the new last_eval_on and earlier than the new next_eval_on stays (a payment event noted by
+ * another connection after the caller read the account). From schema version 3 every account has one (see
+ * store_policy_state_note_dirty) and next_eval_on alone says when it is due. */
 typedef struct {
 	int64_t account_id;
 	civil_day next_eval_on, last_eval_on;
 } store_policy_state;
 store_rc store_policy_state_set_many(store *s, const store_policy_state *st, int n);
 
-/* Due accounts on `day`, by pages: at most `limit` accounts with id > after_id, in id order, each
- * with its ledger blob (as store_scan) and last_eval_on (DATE_NONE without policy state). Due: every
- * account when `all` is set; else an account without policy state, or whose next_eval_on <= day, or
- * with a payment or reversal dated in (last_eval_on, day]. *n gets the page's size. A page is one
- * bounded query, so it may run inside a transaction that then writes; fn must not call the store. */
+/* For every account marked dirty (see store_ledger_rebuild): creates its policy state when it has
+ * none, due at once (next_eval_on = DATE_MIN, last_eval_on DATE_NONE), and pulls an existing
+ * state's next_eval_on back to the first payment or reversal dated after its last_eval_on. Writers
+ * call it in their transaction before the rebuild clears the marks (engine/ledger_sync.c does). Its
+ * cost grows with the dirty accounts only. Needs schema version 3 (a no-op below). */
+store_rc store_policy_state_note_dirty(store *s);
+
+/* The daily run is split into STORE_RUN_PARTS partitions: account id / 1024 modulo STORE_RUN_PARTS
+ * (blocks of 1024 consecutive ids, for locality). */
+#define STORE_RUN_PARTS 64
+
+/* Due accounts of partition `part` on `day`: at most `limit` accounts whose next_eval_on <= day,
+ * ordered by (next_eval_on, id), each with its ledger blob (as store_scan) and last_eval_on
+ * (DATE_NONE before its first evaluation). One index range; the caller moves each account's
+ * next_eval_on past the day (policy state) before asking for the next page. *n gets the page's size.
+ * A page is one bounded query, so it may run inside a transaction that then writes; fn must not
+ * call the store. */
 typedef int (*store_due_fn)(void *ctx, const store_account *a, const uint8_t *blob, size_t blob_len,
                             civil_day last_eval_on);
-store_rc store_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit, store_due_fn fn,
-                            void *ctx, int *n);
+store_rc store_due_accounts(store *s, civil_day day, int part, int limit, store_due_fn fn, void *ctx,
+                            int *n);
+
+/* Partitions of a day run (table run_partition), shared by workers. All in the caller's transaction.
+ * _day_open: creates the day's partitions unless they exist (*created 1 when this call did); with
+ *   replan set and created, also makes every account due on the day (a new policy).
+ * _part_claim: leases a partition of the day not done for lease_s seconds to owner (*part);
+ *   STORE_NOT_FOUND when none is free. PostgreSQL: free = never leased, lease expired, or the owner's
+ *   connection is gone (FOR UPDATE SKIP LOCKED: concurrent claims never get the same one). SQLite
+ *   (one writer): any partition not done.
+ * _part_update: adds a batch's counts, renews the lease, sets done; STORE_NOT_FOUND when owner no
+ *   longer holds the partition (the caller must roll back: another worker took it over).
+ * _day_left: *total partitions of the day (0: not opened) and *left of them not done.
+ * _day_finish: writes the day's run_log row (the sums of its partitions), finished. Idempotent. */
+store_rc store_run_day_open(store *s, civil_day day, int replan, int *created);
+store_rc store_run_part_claim(store *s, civil_day day, const char *owner, int lease_s, int *part);
+store_rc store_run_part_update(store *s, civil_day day, int part, const char *owner, int lease_s,
+                               int64_t accounts, int64_t decisions, int64_t unchanged, int done);
+store_rc store_run_day_left(store *s, civil_day day, int *total, int *left);
+store_rc store_run_day_finish(store *s, civil_day day, const char *policy_name, int32_t policy_version);
 
 /* Run log: one row per day run. _put upserts: the counts are added to the row's (an interrupted day
  * sums its attempts) and finished, once set, stays set. _last: the finished run with the latest day

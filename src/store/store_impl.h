@@ -70,8 +70,8 @@ typedef struct store_ops {
 	/* schema version 2: the daily run (store.c loops over the one-row puts) */
 	store_rc (*decision_put)(store *s, const store_decision *d, store_put *res);
 	store_rc (*policy_state_set)(store *s, const store_policy_state *st);
-	store_rc (*due_accounts)(store *s, civil_day day, int all, int64_t after_id, int limit,
-	                         store_due_fn fn, void *ctx, int *n);
+	store_rc (*due_accounts)(store *s, civil_day day, int part, int limit, store_due_fn fn, void *ctx,
+	                         int *n);
 	store_rc (*run_log_put)(store *s, const store_run_log *r);
 	store_rc (*run_log_last)(store *s, store_run_log *out);
 	store_rc (*decisions_each)(store *s, const store_decision_filter *f, store_decision_fn fn, void *ctx);
@@ -85,6 +85,16 @@ typedef struct store_ops {
 	const char *(*q_text)(void *h, int c); /* NULL for SQL NULL */
 	int64_t (*q_changes)(store *s, void *h);
 	void (*q_finish)(store *s, void *h);
+	/* schema version 3: batch forms (NULL: the one-row loop), partitions of a day run */
+	store_rc (*decision_put_many)(store *s, const store_decision *d, int n, store_put *res);
+	store_rc (*policy_state_set_many)(store *s, const store_policy_state *st, int n);
+	store_rc (*policy_state_note_dirty)(store *s);
+	store_rc (*run_day_open)(store *s, civil_day day, int replan, int *created);
+	store_rc (*run_part_claim)(store *s, civil_day day, const char *owner, int lease_s, int *part);
+	store_rc (*run_part_update)(store *s, civil_day day, int part, const char *owner, int lease_s,
+	                            int64_t accounts, int64_t decisions, int64_t unchanged, int done);
+	store_rc (*run_day_left)(store *s, civil_day day, int *total, int *left);
+	store_rc (*run_day_finish)(store *s, civil_day day, const char *policy_name, int32_t policy_version);
 } store_ops;
 
 typedef struct {

@@ -1786,14 +1786,13 @@ static store_rc pg_policy_state_set(store *s, const store_policy_state *ps)
 	return pg_run_done(PG(s), ST_POLICY_STATE_SET, &p);
 }
 
-static store_rc pg_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit,
-                                store_due_fn fn, void *ctx, int *n)
+static store_rc pg_due_accounts(store *s, civil_day day, int part, int limit, store_due_fn fn, void *ctx,
+                                int *n)
 {
 	pg_store *g = PG(s);
 	pgp p = {0};
-	p_i64(&p, after_id);
+	p_i64(&p, part);
 	p_day(&p, day);
-	p_i64(&p, all ? 1 : 0);
 	p_i64(&p, limit);
 	PGresult *r = pg_run(g, ST_DUE_ACCOUNTS, &p);
 	if (!r) return STORE_ERR;
@@ -1817,6 +1816,186 @@ static store_rc pg_due_accounts(store *s, civil_day day, int all, int64_t after_
 	PQclear(r);
 	*n = rows;
 	return rc;
+}
+
+/* PG_BATCH: up to BATCH_ROWS decisions per statement, as 16 arrays; the statement returns the
+ * first position of each key it inserted. */
+static store_rc pg_decision_put_many(store *s, const store_decision *d, int n, store_put *res)
+{
+	pg_store *g = PG(s);
+	for (int base = 0; base < n; base += BATCH_ROWS) {
+		int m = n - base < BATCH_ROWS ? n - base : BATCH_ROWS;
+		const store_decision *c = d + base;
+		abuf b = {g, 0, 0};
+		size_t at[16];
+		for (int k = 0; k < 16; k++) {
+			at[k] = ab_open(&b);
+			for (int i = 0; i < m; i++) {
+				const store_decision *x = &c[i];
+				switch (k) {
+				case 0:
+					ab_text(&b, !i, x->dedupe_key);
+					break;
+				case 1:
+					ab_i64(&b, !i, x->account_id);
+					break;
+				case 2:
+					ab_day(&b, !i, x->day);
+					break;
+				case 3:
+					ab_text(&b, !i, x->segment);
+					break;
+				case 4:
+					ab_text(&b, !i, x->step);
+					break;
+				case 5:
+					ab_text(&b, !i, x->action);
+					break;
+				case 6:
+					ab_text(&b, !i, x->channels);
+					break;
+				case 7:
+					ab_text(&b, !i, x->template_name);
+					break;
+				case 8:
+					ab_text(&b, !i, x->task_kind);
+					break;
+				case 9:
+					ab_text(&b, !i, x->assignee);
+					break;
+				case 10:
+					ab_i64(&b, !i, x->four_eyes ? 1 : 0);
+					break;
+				case 11:
+					ab_text(&b, !i, x->status);
+					break;
+				case 12:
+					ab_day(&b, !i, x->created_by_run_day);
+					break;
+				case 13:
+					ab_day(&b, !i, x->anchor);
+					break;
+				case 14:
+					ab_i64(&b, !i, x->dpd);
+					break;
+				default:
+					ab_i64(&b, !i, x->late_amount);
+				}
+			}
+			ab_close(&b);
+		}
+		PGresult *r = run_arrays(g, ST_DECISION_PUT_BATCH, &b, at, 16);
+		if (!r) return STORE_ERR;
+		for (int i = 0; i < m; i++)
+			res[base + i] = PUT_UNCHANGED;
+		for (int row = 0; row < PQntuples(r); row++) {
+			int64_t ord = g_i64(r, row, 0);
+			if (ord >= 1 && ord <= m) res[base + ord - 1] = PUT_INSERTED;
+		}
+		PQclear(r);
+	}
+	return STORE_OK;
+}
+
+static store_rc pg_policy_state_set_many(store *s, const store_policy_state *st, int n)
+{
+	pg_store *g = PG(s);
+	for (int base = 0; base < n; base += BATCH_ROWS) {
+		int m = n - base < BATCH_ROWS ? n - base : BATCH_ROWS;
+		abuf b = {g, 0, 0};
+		size_t at[3];
+		for (int k = 0; k < 3; k++) {
+			at[k] = ab_open(&b);
+			for (int i = 0; i < m; i++) {
+				const store_policy_state *x = &st[base + i];
+				if (k == 0)
+					ab_i64(&b, !i, x->account_id);
+				else
+					ab_day(&b, !i, k == 1 ? x->next_eval_on : x->last_eval_on);
+			}
+			ab_close(&b);
+		}
+		PGresult *r = run_arrays(g, ST_POLICY_STATE_SET_BATCH, &b, at, 3);
+		if (!r) return STORE_ERR;
+		PQclear(r);
+	}
+	return STORE_OK;
+}
+
+static store_rc pg_policy_state_note_dirty(store *s)
+{
+	pg_store *g = PG(s);
+	if (pg_run_done(g, ST_POLICY_STATE_NEW_DIRTY, NULL)) return STORE_ERR;
+	return pg_run_done(g, ST_POLICY_STATE_PULL_DIRTY, NULL);
+}
+
+static store_rc pg_run_day_open(store *s, civil_day day, int replan, int *created)
+{
+	pg_store *g = PG(s);
+	pgp p = {0};
+	p_day(&p, day);
+	PGresult *r = pg_run(g, ST_RUN_DAY_OPEN, &p);
+	if (!r) return STORE_ERR;
+	*created = atoi(PQcmdTuples(r)) > 0;
+	PQclear(r);
+	if (!*created || !replan) return STORE_OK;
+	return pg_run_done(g, ST_RUN_DAY_REPLAN, &p);
+}
+
+static store_rc pg_run_part_claim(store *s, civil_day day, const char *owner, int lease_s, int *part)
+{
+	pg_store *g = PG(s);
+	pgp p = {0};
+	p_text(&p, owner);
+	p_i64(&p, lease_s);
+	p_day(&p, day);
+	PGresult *r = pg_run(g, ST_RUN_PART_CLAIM, &p);
+	if (!r) return STORE_ERR;
+	store_rc rc = PQntuples(r) ? STORE_OK : STORE_NOT_FOUND;
+	if (rc == STORE_OK) *part = (int)g_i64(r, 0, 0);
+	PQclear(r);
+	return rc;
+}
+
+static store_rc pg_run_part_update(store *s, civil_day day, int part, const char *owner, int lease_s,
+                                   int64_t accounts, int64_t decisions, int64_t unchanged, int done)
+{
+	pg_store *g = PG(s);
+	pgp p = {0};
+	p_i64(&p, accounts);
+	p_i64(&p, decisions);
+	p_i64(&p, unchanged);
+	p_i64(&p, done);
+	p_i64(&p, lease_s);
+	p_day(&p, day);
+	p_i64(&p, part);
+	p_text(&p, owner);
+	PGresult *r = pg_run(g, ST_RUN_PART_UPDATE, &p);
+	if (!r) return STORE_ERR;
+	int changed = atoi(PQcmdTuples(r));
+	PQclear(r);
+	return changed ? STORE_OK : STORE_NOT_FOUND;
+}
+
+static store_rc pg_run_day_left(store *s, civil_day day, int *total, int *left)
+{
+	pgp p = {0};
+	p_day(&p, day);
+	PGresult *r = pg_run(PG(s), ST_RUN_DAY_LEFT, &p);
+	if (!r) return STORE_ERR;
+	*total = PQntuples(r) ? (int)g_i64(r, 0, 0) : 0;
+	*left = PQntuples(r) ? (int)g_i64(r, 0, 1) : 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+static store_rc pg_run_day_finish(store *s, civil_day day, const char *name, int32_t version)
+{
+	pgp p = {0};
+	p_day(&p, day);
+	p_text(&p, name);
+	p_i64(&p, version);
+	return pg_run_done(PG(s), ST_RUN_DAY_FINISH, &p);
 }
 
 static store_rc pg_run_log_put(store *s, const store_run_log *rl)
@@ -2014,6 +2193,14 @@ static const store_ops PG_OPS = {
     .run_log_put = pg_run_log_put,
     .run_log_last = pg_run_log_last,
     .decisions_each = pg_decisions_each,
+    .decision_put_many = pg_decision_put_many,
+    .policy_state_set_many = pg_policy_state_set_many,
+    .policy_state_note_dirty = pg_policy_state_note_dirty,
+    .run_day_open = pg_run_day_open,
+    .run_part_claim = pg_run_part_claim,
+    .run_part_update = pg_run_part_update,
+    .run_day_left = pg_run_day_left,
+    .run_day_finish = pg_run_day_finish,
 };
 
 /* The session settings: several commands, no parameters, hence the simple query protocol. */

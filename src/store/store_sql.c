@@ -202,11 +202,71 @@ static const char *const V2_PG[] = {
     NULL,
 };
 
+/* Version 3: a day's cost grows with the accounts that have something happening, not with the
+ * portfolio (docs/daily-run.md).
+ * - Every account has a policy_state row: created, due at once (next_eval_on = 0001-01-01, no
+ *   last_eval_on), for an account marked dirty without one (ST_POLICY_STATE_NEW_DIRTY, run by the
+ *   writers' ledger rebuild, engine/ledger_sync.c), and here for the accounts already stored.
+ * - A payment or reversal dated after an account's last evaluation pulls its next_eval_on back to
+ *   that date (ST_POLICY_STATE_PULL_DIRTY, same place; here for the states already stored). Due on a
+ *   day is then next_eval_on <= day alone, read through policy_state_due.
+ * - policy_state_due is keyed by partition (account_id / 1024 % 64, STORE_RUN_PARTS: blocks of 1024
+ *   consecutive ids, so that a partition's accounts share table and index pages and a transaction
+ *   over one partition rewrites few pages; a plain modulo spread every page over all 64) then
+ *   next_eval_on: the
+ *   due accounts of one partition are one index range, so that workers can share a day.
+ * - run_partition: the 64 partitions of each day run, leased by a worker (owner, lease_until in Unix
+ *   seconds of the database's clock, owner_pid the PostgreSQL backend of the owner's connection) and
+ *   done once every due account of the partition is evaluated; the counts add up over batches. */
+#define V3_PULL(SRC, JOIN)                                                                                   \
+	"UPDATE policy_state AS s SET next_eval_on = e.first FROM (SELECT ps.account_id AS id,"              \
+	" CASE WHEN min(CASE WHEN p.reversed_on > ps.last_eval_on THEN p.reversed_on END) IS NULL"           \
+	" OR min(CASE WHEN p.paid_on > ps.last_eval_on THEN p.paid_on END)"                                  \
+	" < min(CASE WHEN p.reversed_on > ps.last_eval_on THEN p.reversed_on END)"                           \
+	" THEN min(CASE WHEN p.paid_on > ps.last_eval_on THEN p.paid_on END)"                                \
+	" ELSE min(CASE WHEN p.reversed_on > ps.last_eval_on THEN p.reversed_on END) END AS first"           \
+	" FROM " SRC " " JOIN " policy_state ps ON ps.account_id = src.account_id " JOIN                     \
+	" payment p ON p.account_id = ps.account_id WHERE ps.last_eval_on IS NOT NULL"                       \
+	" AND (p.paid_on > ps.last_eval_on OR p.reversed_on > ps.last_eval_on) GROUP BY ps.account_id) AS e" \
+	" WHERE s.account_id = e.id AND (s.next_eval_on IS NULL OR s.next_eval_on > e.first)"
+#define V3_NEW(SRC)                                                                                          \
+	"INSERT INTO policy_state (account_id, next_eval_on, last_eval_on) SELECT src.account_id, -719162,"  \
+	" NULL FROM " SRC " WHERE true ON CONFLICT (account_id) DO NOTHING"
+#define V3_ALL_ACCOUNTS "(SELECT id AS account_id FROM account) AS src"
+#define V3_DIRTY        "account_dirty AS src"
+#define V3_PARTITIONS(TEXT, INT, BIGINT)                                                                     \
+	"CREATE TABLE run_partition ("                                                                       \
+	" day " INT " NOT NULL,"                                                                             \
+	" part " INT " NOT NULL,"                                                                            \
+	" done " INT " NOT NULL,"                                                                            \
+	" owner " TEXT ","                                                                                   \
+	" owner_pid " INT ","                                                                                \
+	" lease_until " BIGINT ","                                                                           \
+	" accounts " BIGINT " NOT NULL,"                                                                     \
+	" decisions " BIGINT " NOT NULL,"                                                                    \
+	" unchanged " BIGINT " NOT NULL,"                                                                    \
+	" PRIMARY KEY (day, part))",                                                                         \
+	    "DROP INDEX policy_state_by_next", V3_PULL(V3_ALL_ACCOUNTS, "JOIN"), V3_NEW(V3_ALL_ACCOUNTS)
+
+/* SQLite appends the rowid (= account_id) to the index key */
+static const char *const V3_SQLITE[] = {
+    V3_PARTITIONS("TEXT", "INTEGER", "INTEGER"),
+    "CREATE INDEX policy_state_due ON policy_state ((account_id / 1024 % 64), next_eval_on)",
+    NULL,
+};
+
+static const char *const V3_PG[] = {
+    V3_PARTITIONS("text", "integer", "bigint"),
+    "CREATE INDEX policy_state_due ON policy_state ((account_id / 1024 % 64), next_eval_on, account_id)",
+    NULL,
+};
+
 static const struct {
 	const char *const *sql[2];
 } MIGRATIONS[] = {
     {{[SQL_SQLITE] = V1_SQLITE, [SQL_PG] = V1_PG}},
     {{[SQL_SQLITE] = V2_SQLITE, [SQL_PG] = V2_PG}},
+    {{[SQL_SQLITE] = V3_SQLITE, [SQL_PG] = V3_PG}},
 };
 
 int store_migration_count(void)
@@ -258,18 +318,27 @@ const char *const *store_migration(int version, store_dialect d)
 #define CURSOR(NAME) "DECLARE " NAME " NO SCROLL CURSOR FOR "
 #define FETCH_N      "10000" /* = STORE_PG_FETCH_ROWS */
 
-/* Due accounts on day $2 (a page: id > $1, at most $4 rows, in id order): every account when $3 <> 0
- * (a new policy), else those without policy state, those whose next evaluation day has come, and
- * those with a payment or a reversal dated after their last evaluation and on or before $2 (a
- * payment can close an account or move its collection anchor). Columns: ACCOUNT_COLS, ledger,
- * last_eval_on. */
-#define DUE_ACCOUNTS                                                                                         \
-	"SELECT " ACCOUNT_COLS ", a.ledger, s.last_eval_on FROM account a"                                   \
-	" LEFT JOIN policy_state s ON s.account_id = a.id WHERE a.id > $1 AND ("                             \
-	"s.account_id IS NULL OR s.next_eval_on <= $2 OR CAST($3 AS integer) <> 0"                           \
-	" OR EXISTS (SELECT 1 FROM payment p WHERE p.account_id = a.id AND ((p.paid_on > s.last_eval_on"     \
-	" AND p.paid_on <= $2) OR (p.reversed_on > s.last_eval_on AND p.reversed_on <= $2))))"               \
-	" ORDER BY a.id LIMIT $4"
+/* Due accounts of partition $1 on day $2, at most $3, through policy_state_due: those whose next
+ * evaluation day has come (schema version 3 keeps next_eval_on pulled back to payment events).
+ * Columns: ACCOUNT_COLS, ledger, last_eval_on. */
+#define DUE_ACCOUNTS(JOIN)                                                                                   \
+	"SELECT " ACCOUNT_COLS ", a.ledger, s.last_eval_on FROM policy_state s " JOIN                        \
+	" account a ON a.id = s.account_id WHERE s.account_id / 1024 % 64 = $1 AND s.next_eval_on <= $2"     \
+	" ORDER BY s.next_eval_on, s.account_id LIMIT $3"
+#define DECISION_INTO                                                                                        \
+	"INTO decision (dedupe_key, account_id, day, segment, step, action, channels, template,"             \
+	" task_kind, assignee, four_eyes, status, created_by_run_day, anchor, dpd, late_amount)"
+/* The policy state upsert. A stored next_eval_on later than the new last_eval_on and earlier than
+ * the new next_eval_on stays: it can only be a pull back to a payment event committed by another
+ * connection after the run read the account (PostgreSQL; the run evaluates due accounts only, whose
+ * next_eval_on was on or before the day). */
+#define PS_UPSERT                                                                                            \
+	" ON CONFLICT (account_id) DO UPDATE SET next_eval_on = CASE WHEN policy_state.next_eval_on"         \
+	" > excluded.last_eval_on AND policy_state.next_eval_on < excluded.next_eval_on"                     \
+	" THEN policy_state.next_eval_on ELSE excluded.next_eval_on END,"                                    \
+	" last_eval_on = excluded.last_eval_on"
+#define PG_NOW "CAST(extract(epoch FROM clock_timestamp()) AS bigint)"
+#define SQ_NOW "CAST(strftime('%s', 'now') AS INTEGER)"
 #define DECISION_COLS                                                                                        \
 	"d.id, d.dedupe_key, d.account_id, d.day, d.segment, d.step, d.action, d.channels, d.template,"      \
 	" d.task_kind, d.assignee, d.four_eyes, d.status, d.created_by_run_day, d.anchor, d.dpd,"            \
@@ -602,10 +671,8 @@ static const struct {
                                 " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
                                 " ON CONFLICT (dedupe_key) DO NOTHING"},
     [ST_POLICY_STATE_SET] = {.both = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
-                                     " VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET"
-                                     " next_eval_on = excluded.next_eval_on,"
-                                     " last_eval_on = excluded.last_eval_on"},
-    [ST_DUE_ACCOUNTS] = {.both = DUE_ACCOUNTS},
+                                     " VALUES ($1, $2, $3)" PS_UPSERT},
+    [ST_DUE_ACCOUNTS] = {.sqlite = DUE_ACCOUNTS("CROSS JOIN"), .pg = DUE_ACCOUNTS("JOIN")},
     [ST_RUN_LOG_LAST] = {.both = "SELECT day, policy_name, policy_version, accounts_evaluated, decisions,"
                                  " finished FROM run_log WHERE finished <> 0 ORDER BY day DESC LIMIT 1"},
     [ST_RUN_LOG_PUT] = {.both =
@@ -620,6 +687,83 @@ static const struct {
                            .pg = CURSOR("vigie_main") DECISIONS_EACH(DECISIONS_BY_DAY)},
     [ST_DECISIONS_EACH_PRIO] = {.sqlite = DECISIONS_EACH(DECISIONS_BY_PRIORITY),
                                 .pg = CURSOR("vigie_main") DECISIONS_EACH(DECISIONS_BY_PRIORITY)},
+
+    /* --- version 3 --- */
+    /* OR FAIL: see MULTI_ROW (store.c checked every value) */
+    [ST_DECISION_INSERT4] =
+        {.sqlite = "INSERT OR FAIL " DECISION_INTO
+                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16),"
+                   " ($17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32),"
+                   " ($33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48),"
+                   " ($49, $50, $51, $52, $53, $54, $55, $56, $57, $58, $59, $60, $61, $62, $63, $64)"
+                   " ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key"},
+    /* PG_BATCH: $1..$16 the columns as arrays; rows: the first position of each inserted key */
+    [ST_DECISION_PUT_BATCH] =
+        {.pg = "WITH v AS (SELECT * FROM unnest(CAST($1 AS text[]), CAST($2 AS bigint[]),"
+               " CAST($3 AS integer[]), CAST($4 AS text[]), CAST($5 AS text[]), CAST($6 AS text[]),"
+               " CAST($7 AS text[]), CAST($8 AS text[]), CAST($9 AS text[]), CAST($10 AS text[]),"
+               " CAST($11 AS integer[]), CAST($12 AS text[]), CAST($13 AS integer[]),"
+               " CAST($14 AS integer[]), CAST($15 AS integer[]), CAST($16 AS bigint[])) WITH ORDINALITY"
+               " AS v (dedupe_key, account_id, day, segment, step, action, channels, template, task_kind,"
+               " assignee, four_eyes, status, created_by_run_day, anchor, dpd, late_amount, ord)),"
+               " ins AS (INSERT " DECISION_INTO " SELECT dedupe_key, account_id, day, segment, step,"
+               " action, channels, template, task_kind, assignee, four_eyes, status, created_by_run_day,"
+               " anchor, dpd, late_amount FROM v ORDER BY ord ON CONFLICT (dedupe_key) DO NOTHING"
+               " RETURNING dedupe_key)"
+               " SELECT min(v.ord) FROM v JOIN ins ON ins.dedupe_key = v.dedupe_key GROUP BY v.dedupe_key"},
+    [ST_POLICY_STATE_SET8] =
+        {.sqlite = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
+                   " VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12),"
+                   " ($13, $14, $15), ($16, $17, $18), ($19, $20, $21), ($22, $23, $24)" PS_UPSERT},
+    /* in account order, so that concurrent workers lock rows in one order */
+    [ST_POLICY_STATE_SET_BATCH] = {.pg = "INSERT INTO policy_state (account_id, next_eval_on, last_eval_on)"
+                                         " SELECT * FROM unnest(CAST($1 AS bigint[]), CAST($2 AS integer[]),"
+                                         " CAST($3 AS integer[])) AS u (a, n, l) ORDER BY a" PS_UPSERT},
+    [ST_POLICY_STATE_NEW_DIRTY] = {.both = V3_NEW(V3_DIRTY)},
+    /* SQLite: CROSS JOIN fixes the order (the dirty accounts first); left to the planner it scanned
+     * every policy state in each writer's transaction */
+    [ST_POLICY_STATE_PULL_DIRTY] = {.sqlite = V3_PULL(V3_DIRTY, "CROSS JOIN"),
+                                    .pg = V3_PULL(V3_DIRTY, "JOIN")},
+    [ST_RUN_DAY_OPEN] = {.both =
+                             "WITH RECURSIVE n (k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 63)"
+                             " INSERT INTO run_partition (day, part, done, accounts, decisions, unchanged)"
+                             " SELECT CAST($1 AS integer), k, 0, 0, 0, 0 FROM n WHERE true"
+                             " ON CONFLICT (day, part) DO NOTHING"},
+    [ST_RUN_DAY_REPLAN] = {.both = "UPDATE policy_state SET next_eval_on = $1"
+                                   " WHERE next_eval_on IS NULL OR next_eval_on > $1"},
+    /* SQLite has one writer and no way to tell a live owner: a run takes any partition not done (the
+     * previous owner died), a free one or one whose lease expired first. PostgreSQL: a partition nobody
+     * holds, or whose lease expired, or whose owner's connection is gone (a killed worker: its backend ends
+     * with it). */
+    [ST_RUN_PART_CLAIM] =
+        {.sqlite = "UPDATE run_partition SET owner = $1, lease_until = " SQ_NOW " + $2"
+                   " WHERE day = $3 AND part = (SELECT part FROM run_partition WHERE day = $3"
+                   " AND done = 0 ORDER BY owner IS NOT NULL AND lease_until >= " SQ_NOW ", part LIMIT 1)"
+                   " RETURNING part",
+         .pg = "UPDATE run_partition SET owner = $1, owner_pid = pg_backend_pid(),"
+               " lease_until = " PG_NOW " + $2 WHERE (day, part) IN (SELECT r.day, r.part"
+               " FROM run_partition r WHERE r.day = $3 AND r.done = 0 AND (r.owner IS NULL"
+               " OR r.lease_until < " PG_NOW " OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+               " WHERE a.pid = r.owner_pid)) ORDER BY r.part LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING part"},
+    /* $1..$3 counts to add, $4 done, $5 lease seconds; $6 day, $7 part, $8 owner */
+    [ST_RUN_PART_UPDATE] =
+        {.sqlite = "UPDATE run_partition SET accounts = accounts + $1, decisions = decisions + $2,"
+                   " unchanged = unchanged + $3, done = $4, lease_until = " SQ_NOW " + $5"
+                   " WHERE day = $6 AND part = $7 AND owner = $8 AND done = 0",
+         .pg = "UPDATE run_partition SET accounts = accounts + $1, decisions = decisions + $2,"
+               " unchanged = unchanged + $3, done = $4, lease_until = " PG_NOW " + $5"
+               " WHERE day = $6 AND part = $7 AND owner = $8 AND done = 0"},
+    [ST_RUN_DAY_LEFT] = {.both = "SELECT count(*), coalesce(sum(CASE WHEN done = 0 THEN 1 ELSE 0 END), 0)"
+                                 " FROM run_partition WHERE day = $1"},
+    [ST_RUN_DAY_FINISH] =
+        {.both = "INSERT INTO run_log (day, policy_name, policy_version, accounts_evaluated,"
+                 " decisions, finished) SELECT CAST($1 AS integer), CAST($2 AS text),"
+                 " CAST($3 AS integer), coalesce(sum(accounts), 0), coalesce(sum(decisions), 0),"
+                 " 1 FROM run_partition WHERE day = $1"
+                 " ON CONFLICT (day) DO UPDATE SET policy_name = excluded.policy_name,"
+                 " policy_version = excluded.policy_version,"
+                 " accounts_evaluated = excluded.accounts_evaluated,"
+                 " decisions = excluded.decisions, finished = 1"},
 };
 
 const char *store_sql(store_stmt id, store_dialect d)

@@ -93,6 +93,20 @@ typedef enum {
 	ST_RUN_LOG_PUT,         /* upsert; adds the counts */
 	ST_DECISIONS_EACH,      /* stream: by day, id (cursor on PostgreSQL) */
 	ST_DECISIONS_EACH_PRIO, /* stream: by dpd desc, late amount desc, day, id */
+
+	/* Schema version 3: the daily run by partitions (due = next_eval_on <= day, through an index) */
+	ST_DECISION_INSERT4,       /* sqlite: four decisions, RETURNING the inserted keys */
+	ST_DECISION_PUT_BATCH,     /* pg: a chunk of decisions (arrays), returns the inserted positions */
+	ST_POLICY_STATE_SET8,      /* sqlite: eight upserts in one statement */
+	ST_POLICY_STATE_SET_BATCH, /* pg: a chunk of upserts (arrays) */
+	ST_POLICY_STATE_NEW_DIRTY, /* a state, due at once, for each dirty account without one */
+	ST_POLICY_STATE_PULL_DIRTY, /* next_eval_on pulled back to a dirty account's new payment events */
+	ST_RUN_DAY_OPEN,           /* the day's partitions, if not there yet */
+	ST_RUN_DAY_REPLAN,         /* a new policy: every account due on the day */
+	ST_RUN_PART_CLAIM,         /* lease a partition of a day (RETURNING part) */
+	ST_RUN_PART_UPDATE,        /* add a batch's counts, renew the lease, maybe done; only for its owner */
+	ST_RUN_DAY_LEFT,           /* partitions of a day, and those not done */
+	ST_RUN_DAY_FINISH,         /* run_log row of a finished day (sums of its partitions) */
 	ST_N
 } store_stmt;
 

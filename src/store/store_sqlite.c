@@ -1124,16 +1124,15 @@ static store_rc sq_policy_state_set(store *s, const store_policy_state *ps)
 	return sq_done(q, ST_POLICY_STATE_SET, st, "policy state");
 }
 
-static store_rc sq_due_accounts(store *s, civil_day day, int all, int64_t after_id, int limit,
-                                store_due_fn fn, void *ctx, int *n)
+static store_rc sq_due_accounts(store *s, civil_day day, int part, int limit, store_due_fn fn, void *ctx,
+                                int *n)
 {
 	sq_store *q = SQ(s);
 	sqlite3_stmt *st = sq_get(q, ST_DUE_ACCOUNTS);
 	if (!st) return STORE_ERR;
-	bind_i64(st, 1, after_id);
+	bind_i64(st, 1, part);
 	bind_day(st, 2, day);
-	bind_i64(st, 3, all ? 1 : 0);
-	bind_i64(st, 4, limit);
+	bind_i64(st, 3, limit);
 	int rc, k = 0;
 	store_rc r = STORE_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1152,6 +1151,172 @@ static store_rc sq_due_accounts(store *s, civil_day day, int all, int64_t after_
 	sq_put(q, ST_DUE_ACCOUNTS, st);
 	*n = k;
 	return r;
+}
+
+/* Binds decision d as the 16 parameters after off. */
+static void bind_decision(sqlite3_stmt *st, int off, const store_decision *d)
+{
+	bind_text(st, off + 1, d->dedupe_key);
+	bind_i64(st, off + 2, d->account_id);
+	bind_day(st, off + 3, d->day);
+	bind_text(st, off + 4, d->segment);
+	bind_text(st, off + 5, d->step);
+	bind_text(st, off + 6, d->action);
+	bind_text(st, off + 7, d->channels);
+	bind_text(st, off + 8, d->template_name);
+	bind_text(st, off + 9, d->task_kind);
+	bind_text(st, off + 10, d->assignee);
+	bind_i64(st, off + 11, d->four_eyes ? 1 : 0);
+	bind_text(st, off + 12, d->status);
+	bind_day(st, off + 13, d->created_by_run_day);
+	bind_day(st, off + 14, d->anchor);
+	bind_i64(st, off + 15, d->dpd);
+	bind_i64(st, off + 16, d->late_amount);
+}
+
+/* Four rows per statement; the inserted keys come back (RETURNING) and are matched to their rows
+ * (a key repeated among the four: its first row). The rest one by one. */
+static store_rc sq_decision_put_many(store *s, const store_decision *d, int n, store_put *res)
+{
+	sq_store *q = SQ(s);
+	int i = 0;
+	for (; i + 4 <= n; i += 4) {
+		sqlite3_stmt *st = sq_get(q, ST_DECISION_INSERT4);
+		if (!st) return STORE_ERR;
+		for (int k = 0; k < 4; k++) {
+			bind_decision(st, 16 * k, &d[i + k]);
+			res[i + k] = PUT_UNCHANGED;
+		}
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *key = (const char *)sqlite3_column_text(st, 0);
+			for (int k = 0; key && k < 4; k++)
+				if (res[i + k] == PUT_UNCHANGED && strcmp(d[i + k].dedupe_key, key) == 0) {
+					res[i + k] = PUT_INSERTED;
+					break;
+				}
+		}
+		sq_put(q, ST_DECISION_INSERT4, st);
+		if (rc != SQLITE_DONE) return sq_fail(q, "decision insert");
+	}
+	for (; i < n; i++)
+		if (sq_decision_put(s, &d[i], &res[i])) return STORE_ERR;
+	return STORE_OK;
+}
+
+static store_rc sq_policy_state_set_many(store *s, const store_policy_state *ps, int n)
+{
+	sq_store *q = SQ(s);
+	int i = 0;
+	for (; i + 8 <= n; i += 8) {
+		sqlite3_stmt *st = sq_get(q, ST_POLICY_STATE_SET8);
+		if (!st) return STORE_ERR;
+		for (int k = 0; k < 8; k++) {
+			bind_i64(st, 3 * k + 1, ps[i + k].account_id);
+			bind_day(st, 3 * k + 2, ps[i + k].next_eval_on);
+			bind_day(st, 3 * k + 3, ps[i + k].last_eval_on);
+		}
+		if (sq_done(q, ST_POLICY_STATE_SET8, st, "policy state")) return STORE_ERR;
+	}
+	for (; i < n; i++)
+		if (sq_policy_state_set(s, &ps[i])) return STORE_ERR;
+	return STORE_OK;
+}
+
+static store_rc sq_run_simple(sq_store *q, store_stmt id, const char *what)
+{
+	sqlite3_stmt *st = sq_get(q, id);
+	if (!st) return STORE_ERR;
+	return sq_done(q, id, st, what);
+}
+
+static store_rc sq_policy_state_note_dirty(store *s)
+{
+	sq_store *q = SQ(s);
+	if (sq_run_simple(q, ST_POLICY_STATE_NEW_DIRTY, "policy state of new accounts")) return STORE_ERR;
+	return sq_run_simple(q, ST_POLICY_STATE_PULL_DIRTY, "policy state of accounts with payments");
+}
+
+static store_rc sq_run_day_open(store *s, civil_day day, int replan, int *created)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_DAY_OPEN);
+	if (!st) return STORE_ERR;
+	bind_day(st, 1, day);
+	if (sq_done(q, ST_RUN_DAY_OPEN, st, "run partitions")) return STORE_ERR;
+	*created = sqlite3_changes(q->db) > 0;
+	if (!*created || !replan) return STORE_OK;
+	st = sq_get(q, ST_RUN_DAY_REPLAN);
+	if (!st) return STORE_ERR;
+	bind_day(st, 1, day);
+	return sq_done(q, ST_RUN_DAY_REPLAN, st, "re-plan");
+}
+
+static store_rc sq_run_part_claim(store *s, civil_day day, const char *owner, int lease_s, int *part)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_PART_CLAIM);
+	if (!st) return STORE_ERR;
+	bind_text(st, 1, owner);
+	bind_i64(st, 2, lease_s);
+	bind_day(st, 3, day);
+	int rc = sqlite3_step(st);
+	store_rc r = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		*part = sqlite3_column_int(st, 0);
+		r = STORE_OK;
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE) r = sq_fail(q, "claim a partition");
+	sq_put(q, ST_RUN_PART_CLAIM, st);
+	return r;
+}
+
+static store_rc sq_run_part_update(store *s, civil_day day, int part, const char *owner, int lease_s,
+                                   int64_t accounts, int64_t decisions, int64_t unchanged, int done)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_PART_UPDATE);
+	if (!st) return STORE_ERR;
+	bind_i64(st, 1, accounts);
+	bind_i64(st, 2, decisions);
+	bind_i64(st, 3, unchanged);
+	bind_i64(st, 4, done);
+	bind_i64(st, 5, lease_s);
+	bind_day(st, 6, day);
+	bind_i64(st, 7, part);
+	bind_text(st, 8, owner);
+	if (sq_done(q, ST_RUN_PART_UPDATE, st, "partition update")) return STORE_ERR;
+	return sqlite3_changes(q->db) ? STORE_OK : STORE_NOT_FOUND;
+}
+
+static store_rc sq_run_day_left(store *s, civil_day day, int *total, int *left)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_DAY_LEFT);
+	if (!st) return STORE_ERR;
+	bind_day(st, 1, day);
+	int rc = sqlite3_step(st);
+	store_rc r = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		*total = sqlite3_column_int(st, 0);
+		*left = sqlite3_column_int(st, 1);
+	} else {
+		r = sq_fail(q, "partitions left");
+	}
+	sq_put(q, ST_RUN_DAY_LEFT, st);
+	return r;
+}
+
+static store_rc sq_run_day_finish(store *s, civil_day day, const char *name, int32_t version)
+{
+	sq_store *q = SQ(s);
+	sqlite3_stmt *st = sq_get(q, ST_RUN_DAY_FINISH);
+	if (!st) return STORE_ERR;
+	bind_day(st, 1, day);
+	bind_text(st, 2, name);
+	bind_i64(st, 3, version);
+	return sq_done(q, ST_RUN_DAY_FINISH, st, "finish the day");
 }
 
 static store_rc sq_run_log_put(store *s, const store_run_log *rl)
@@ -1415,6 +1580,14 @@ static const store_ops SQLITE_OPS = {
     .run_log_put = sq_run_log_put,
     .run_log_last = sq_run_log_last,
     .decisions_each = sq_decisions_each,
+    .decision_put_many = sq_decision_put_many,
+    .policy_state_set_many = sq_policy_state_set_many,
+    .policy_state_note_dirty = sq_policy_state_note_dirty,
+    .run_day_open = sq_run_day_open,
+    .run_part_claim = sq_run_part_claim,
+    .run_part_update = sq_run_part_update,
+    .run_day_left = sq_run_day_left,
+    .run_day_finish = sq_run_day_finish,
 };
 
 store_rc store_sqlite_open(const char *path, store **out, char *err, size_t errcap)

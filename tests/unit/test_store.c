@@ -97,15 +97,15 @@ static void test_init(int pg)
 	T_EQ_STR(store_backend(s), pg ? "postgres" : "sqlite", "backend name");
 	T_EQ_INT(store_schema_version(s), -1, "version before init");
 	T_EQ_INT(store_init(s), STORE_OK, "init");
-	T_EQ_INT(store_schema_version(s), 2, "version after init");
+	T_EQ_INT(store_schema_version(s), 3, "version after init");
 	T_EQ_INT(store_init(s), STORE_OK, "init twice");
-	T_EQ_INT(store_schema_version(s), 2, "version after second init");
+	T_EQ_INT(store_schema_version(s), 3, "version after second init");
 	/* a second handle on the same database sees the schema and can init again */
 	store *s2 = NULL;
 	char err[256];
 	T_EQ_INT(store_open(fx.target, &s2, err, sizeof err), STORE_OK, "second open");
 	if (s2) {
-		T_EQ_INT(store_schema_version(s2), 2, "version seen by a second handle");
+		T_EQ_INT(store_schema_version(s2), 3, "version seen by a second handle");
 		T_EQ_INT(store_init(s2), STORE_OK, "init from a second handle");
 		store_close(s2);
 	}
@@ -457,7 +457,7 @@ static void test_rollback(int pg)
 	T_EQ_INT(store_payment_get(s, "PK", &gp), STORE_NOT_FOUND, "payment of the kept account undone");
 	T_EQ_INT(store_obligations_get(s, kept, gb, 2, &n), STORE_OK, "obligations of the kept account");
 	T_EQ_INT(n, 0, "obligations undone");
-	T_EQ_INT(store_schema_version(s), 2, "schema untouched");
+	T_EQ_INT(store_schema_version(s), 3, "schema untouched");
 
 	/* the same rows go in again as new */
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");

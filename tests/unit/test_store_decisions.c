@@ -1,5 +1,6 @@
-/* test_store_decisions.c: the daily run's store functions (schema version 2: decisions, policy state,
- * due accounts, run log), on both back-ends like test_store.c: a fresh SQLite file, then a fresh
+/* test_store_decisions.c: the daily run's store functions (schema versions 2 and 3: decisions, policy
+ * state kept due by payment events, due accounts by partition, run partitions and their leases, run
+ * log), on both back-ends like test_store.c: a fresh SQLite file, then a fresh
  * PostgreSQL database on the server named by $VIGIE_PG_BASE (required). */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -91,7 +92,7 @@ static void test_decisions(int pg)
 	fixture fx;
 	store *s = fresh_init(&fx, pg);
 	if (!s) return;
-	T_EQ_INT(store_schema_version(s), 2, "schema version 2");
+	T_EQ_INT(store_schema_version(s), 3, "schema version 3");
 	int64_t id[N_ACC];
 	setup(s, id);
 	store_decision d[5] = {
@@ -187,13 +188,30 @@ static int due_fn(void *ctx, const store_account *a, const uint8_t *blob, size_t
 	return 0;
 }
 
-static int due(store *s, civil_day day, int all, int64_t after, int limit, due_rec *r)
+/* Due accounts on day, all partitions, sorted by id. */
+static int due(store *s, civil_day day, due_rec *r)
 {
 	memset(r, 0, sizeof *r);
-	int n = -1;
-	T_EQ_INT(store_due_accounts(s, day, all, after, limit, due_fn, r, &n), STORE_OK, "due accounts");
-	T_EQ_INT(n, r->n, "count = rows seen");
-	return n;
+	for (int part = 0; part < STORE_RUN_PARTS; part++) {
+		int n = -1, before = r->n;
+		T_EQ_INT(store_due_accounts(s, day, part, 100, due_fn, r, &n), STORE_OK, "due accounts");
+		T_EQ_INT(n, r->n - before, "count = rows seen");
+	}
+	for (int i = 1; i < r->n && i < 16; i++)
+		for (int j = i; j > 0 && r->ids[j - 1] > r->ids[j]; j--) {
+			int64_t t = r->ids[j];
+			civil_day tl = r->last[j];
+			r->ids[j] = r->ids[j - 1], r->last[j] = r->last[j - 1];
+			r->ids[j - 1] = t, r->last[j - 1] = tl;
+		}
+	return r->n;
+}
+
+static void note_dirty(store *s)
+{
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_note_dirty(s), STORE_OK, "note dirty");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
 }
 
 static void test_state_and_due(int pg)
@@ -204,32 +222,47 @@ static void test_state_and_due(int pg)
 	int64_t id[N_ACC];
 	setup(s, id);
 	due_rec r;
-	T_EQ_INT(due(s, 19100, 0, 0, 100, &r), N_ACC, "no state: every account is due");
+	T_EQ_INT(due(s, 19100, &r), 0, "no state before the writers note their dirty accounts");
+	T_EQ_INT(store_policy_state_note_dirty(s), STORE_ERR, "note dirty needs a transaction");
+	note_dirty(s);
+	T_EQ_INT(due(s, 19100, &r), N_ACC, "new accounts: every one is due");
 	T_EQ_INT(r.last[0], DATE_NONE, "no last evaluation");
-	T_EQ_INT(due(s, 19100, 0, 0, 2, &r), 2, "a page of two");
-	T_EQ_INT(r.ids[1], id[1], "in id order");
-	T_EQ_INT(due(s, 19100, 0, id[1], 2, &r), 2, "the next page");
-	T_EQ_INT(r.ids[0], id[2], "after the last id");
+	int n = -1;
+	memset(&r, 0, sizeof r);
+	/* partitions are blocks of 1024 ids: the five accounts are all in the first one */
+	T_EQ_INT(store_due_accounts(s, 19100, (int)(id[1] / 1024 % STORE_RUN_PARTS), 100, due_fn, &r, &n),
+	         STORE_OK, "one partition");
+	T_EQ_INT(n, N_ACC, "one partition: the block of the five accounts");
+	T_EQ_INT(r.ids[0], id[0], "in id order when due the same day");
+	memset(&r, 0, sizeof r);
+	T_EQ_INT(store_due_accounts(s, 19100, (int)(id[1] / 1024 % STORE_RUN_PARTS + 1), 100, due_fn, &r, &n),
+	         STORE_OK, "the next partition");
+	T_EQ_INT(n, 0, "the next partition: none");
+	memset(&r, 0, sizeof r);
+	T_EQ_INT(store_due_accounts(s, 19100, STORE_RUN_PARTS, 100, due_fn, &r, &n), STORE_ERR,
+	         "partition out of range");
 
 	store_policy_state st[N_ACC];
 	for (int i = 0; i < N_ACC; i++)
 		st[i] = (store_policy_state){id[i], 19100 + 10 * i, 19100};
-	st[4].next_eval_on = DATE_NONE;
+	st[4].next_eval_on = 19300;
 	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_ERR, "outside a transaction");
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	store_policy_state twice[2] = {st[0], st[0]};
+	T_EQ_INT(store_policy_state_set_many(s, twice, 2), STORE_ERR, "an account twice in one call");
 	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_OK, "set");
 	T_EQ_INT(store_commit(s), STORE_OK, "commit");
-	T_EQ_INT(due(s, 19100, 0, 0, 100, &r), 1, "due on 19100: next_eval_on reached");
+	T_EQ_INT(due(s, 19099, &r), 0, "due on 19099: none");
+	T_EQ_INT(due(s, 19100, &r), 1, "due on 19100: next_eval_on reached");
 	T_EQ_INT(r.ids[0], id[0], "L1");
 	T_EQ_INT(r.last[0], 19100, "its last evaluation");
-	T_EQ_INT(due(s, 19125, 0, 0, 100, &r), 3, "due on 19125: three");
-	T_EQ_INT(due(s, 19125, 1, 0, 100, &r), N_ACC, "all: every account");
+	T_EQ_INT(due(s, 19125, &r), 3, "due on 19125: three");
 
-	/* upsert: moves L1 on */
+	/* upsert: moves L1 on; a payment after L5's last evaluation pulls it back to its date, once the
+	 * writer notes its dirty accounts; a payment dated before the last evaluation does not */
 	st[0] = (store_policy_state){id[0], 19200, 19150};
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
 	T_EQ_INT(store_policy_state_set_many(s, st, 1), STORE_OK, "update");
-	/* a payment after L5's last evaluation makes it due from its date */
 	store_payment p;
 	memset(&p, 0, sizeof p);
 	snprintf(p.ext_id, sizeof p.ext_id, "P1");
@@ -239,11 +272,141 @@ static void test_state_and_due(int pg)
 	p.amount = 10;
 	store_put pr;
 	T_EQ_INT(store_payment_put(s, &p, &pr), STORE_OK, "payment");
+	snprintf(p.ext_id, sizeof p.ext_id, "P2");
+	p.account_id = id[3];
+	p.paid_on = 19090;
+	T_EQ_INT(store_payment_put(s, &p, &pr), STORE_OK, "payment before L4's last evaluation");
+	T_EQ_INT(store_policy_state_note_dirty(s), STORE_OK, "note dirty");
 	T_EQ_INT(store_commit(s), STORE_OK, "commit");
-	T_EQ_INT(due(s, 19104, 0, 0, 100, &r), 0, "before the payment: none");
-	T_EQ_INT(due(s, 19105, 0, 0, 100, &r), 1, "on the payment day: L5");
+	T_EQ_INT(due(s, 19104, &r), 0, "before the payment: none");
+	T_EQ_INT(due(s, 19105, &r), 1, "on the payment day: L5");
 	T_EQ_INT(r.ids[0], id[4], "L5");
-	T_EQ_INT(due(s, 19125, 0, 0, 100, &r), 3, "L1 moved on: L2, L3 and L5");
+	T_EQ_INT(due(s, 19125, &r), 3, "L1 moved on: L2, L3 and L5");
+	T_EQ_INT(due(s, 19130, &r), 4, "L4 on its own day, 19130");
+
+	/* a reversal later than the last evaluation pulls back too */
+	for (int i = 0; i < N_ACC; i++)
+		st[i] = (store_policy_state){id[i], 19300, 19290};
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_OK, "all due on 19300");
+	for (int i = 0; i < N_ACC; i++)
+		st[i].last_eval_on = 19110;
+	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_OK, "all evaluated on 19110");
+	T_EQ_INT(store_payment_reverse(s, "P1", 19120, &pr), STORE_OK, "reversal");
+	T_EQ_INT(store_policy_state_note_dirty(s), STORE_OK, "note dirty");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	T_EQ_INT(due(s, 19119, &r), 0, "before the reversal: none");
+	T_EQ_INT(due(s, 19120, &r), 1, "on the reversal day: L5");
+	/* a run that read L5 before the reversal was committed keeps the pulled day */
+	store_policy_state l5 = {id[4], 19400, 19115};
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, &l5, 1), STORE_OK, "a stale evaluation");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	T_EQ_INT(due(s, 19120, &r), 1, "the pull back stands");
+	l5.last_eval_on = 19120;
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, &l5, 1), STORE_OK, "evaluated on the reversal day");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	T_EQ_INT(due(s, 19399, &r), N_ACC - 1, "then moved on: the others only");
+	T_OK(r.ids[3] != id[4], "L5 not due before 19400");
+
+	/* batches wider than a multi-row statement: 9 states, 10 decisions (one key twice) */
+	store_policy_state many[N_ACC];
+	for (int i = 0; i < N_ACC; i++)
+		many[i] = (store_policy_state){id[i], 19500 + i, 19400};
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, many, N_ACC), STORE_OK, "set again");
+	store_decision d[10];
+	store_put res[10];
+	for (int i = 0; i < 10; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "K%d", i == 9 ? 2 : i);
+		d[i] = mk_dec(id[i % N_ACC], key, 19400, "alert", "done", 0, 0, "");
+	}
+	T_EQ_INT(store_decision_put_many(s, d, 10, res), STORE_OK, "ten decisions");
+	int ins = 0;
+	for (int i = 0; i < 10; i++)
+		ins += res[i] == PUT_INSERTED;
+	T_EQ_INT(ins, 9, "nine distinct keys inserted");
+	T_EQ_INT(res[2], PUT_INSERTED, "the first of a repeated key");
+	T_EQ_INT(res[9], PUT_UNCHANGED, "its repeat");
+	T_EQ_INT(store_decision_put_many(s, d, 10, res), STORE_OK, "again");
+	ins = 0;
+	for (int i = 0; i < 10; i++)
+		ins += res[i] == PUT_INSERTED;
+	T_EQ_INT(ins, 0, "none inserted the second time");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	T_EQ_INT(due(s, 19502, &r), 3, "the batch set every state");
+	done(&fx, s);
+}
+
+/* Partitions of a day: open (once), claim until none is left, update only by the owner, finish. */
+static void test_partitions(int pg)
+{
+	fixture fx;
+	store *s = fresh_init(&fx, pg);
+	if (!s) return;
+	int64_t id[N_ACC];
+	setup(s, id);
+	note_dirty(s);
+	int created = -1, total = -1, left = -1, part = -1;
+	T_EQ_INT(store_run_day_left(s, 19100, &total, &left), STORE_OK, "left before");
+	T_EQ_INT(total, 0, "no partitions yet");
+	store_policy_state st[N_ACC];
+	for (int i = 0; i < N_ACC; i++)
+		st[i] = (store_policy_state){id[i], 19200, 19099};
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_policy_state_set_many(s, st, N_ACC), STORE_OK, "states");
+	T_EQ_INT(store_run_day_open(s, 19100, 1, &created), STORE_OK, "open with re-plan");
+	T_EQ_INT(created, 1, "created");
+	T_EQ_INT(store_run_day_open(s, 19100, 1, &created), STORE_OK, "open again");
+	T_EQ_INT(created, 0, "already there");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	due_rec r;
+	T_EQ_INT(due(s, 19100, &r), N_ACC, "re-plan: every account due on the day");
+	T_EQ_INT(store_run_day_left(s, 19100, &total, &left), STORE_OK, "left");
+	T_EQ_INT(total, STORE_RUN_PARTS, "every partition");
+	T_EQ_INT(left, STORE_RUN_PARTS, "none done");
+
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_run_part_claim(s, 19100, "w1", 60, &part), STORE_OK, "claim");
+	T_EQ_INT(part, 0, "the first partition");
+	T_EQ_INT(store_run_part_update(s, 19100, part, "w2", 60, 1, 1, 0, 1), STORE_NOT_FOUND,
+	         "another owner cannot update it");
+	T_EQ_INT(store_run_part_update(s, 19100, part, "w1", 60, 3, 2, 1, 0), STORE_OK, "a batch");
+	T_EQ_INT(store_run_part_update(s, 19100, part, "w1", 60, 2, 1, 0, 1), STORE_OK, "the last batch");
+	T_EQ_INT(store_run_part_update(s, 19100, part, "w1", 60, 2, 1, 0, 1), STORE_NOT_FOUND,
+	         "done: no more updates");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	int claimed = 1, prev = 0, ordered = 1;
+	for (;;) {
+		T_EQ_INT(store_begin(s), STORE_OK, "begin");
+		store_rc rc = store_run_part_claim(s, 19100, "w1", 60, &part);
+		if (rc == STORE_OK) {
+			ordered &= part > prev;
+			prev = part;
+			rc = store_run_part_update(s, 19100, part, "w1", 60, 0, 0, 0, 1);
+			T_EQ_INT(rc, STORE_OK, "done");
+		}
+		T_EQ_INT(store_commit(s), STORE_OK, "commit");
+		if (rc != STORE_OK) break;
+		claimed++;
+	}
+	T_EQ_INT(claimed, STORE_RUN_PARTS, "every partition claimed once");
+	T_OK(ordered, "in partition order");
+	T_EQ_INT(store_run_day_left(s, 19100, &total, &left), STORE_OK, "left");
+	T_EQ_INT(left, 0, "all done");
+	T_EQ_INT(store_begin(s), STORE_OK, "begin");
+	T_EQ_INT(store_run_day_finish(s, 19100, "mf", 2), STORE_OK, "finish");
+	T_EQ_INT(store_run_day_finish(s, 19100, "mf", 2), STORE_OK, "finish again");
+	T_EQ_INT(store_commit(s), STORE_OK, "commit");
+	store_run_log got;
+	T_EQ_INT(store_run_log_last(s, &got), STORE_OK, "run log");
+	T_EQ_INT(got.day, 19100, "day");
+	T_EQ_INT(got.accounts_evaluated, 5, "the partitions' accounts, once");
+	T_EQ_INT(got.decisions, 3, "the partitions' decisions, once");
+	T_EQ_INT(got.policy_version, 2, "version");
+	T_EQ_STR(got.policy_name, "mf", "name");
 	done(&fx, s);
 }
 
@@ -293,6 +456,7 @@ static void run_all(int pg)
 	test_decisions(pg);
 	test_state_and_due(pg);
 	test_run_log(pg);
+	test_partitions(pg);
 }
 
 int main(void)
