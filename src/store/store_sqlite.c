@@ -89,9 +89,9 @@ static sqlite3_stmt *sq_prepare(sq_store *q, store_stmt id)
 		char want[16];
 		snprintf(want, sizeof want, "$%d", i);
 		if (!name || strcmp(name, want) != 0) {
-			sqlite3_finalize(st);
 			store_fail(&q->base, "internal: statement %d: parameter %d is %s", (int)id, i,
 			           name ? name : "anonymous");
+			sqlite3_finalize(st); /* after the message: name points into st */
 			return NULL;
 		}
 	}
