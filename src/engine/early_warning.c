@@ -252,8 +252,13 @@ static void moved(const char *before, const char *now, char *txt, size_t tcap, c
 			snprintf(m.name, sizeof m.name, "%s", name);
 			snprintf(m.from, sizeof m.from, "%s", vbefore);
 			snprintf(m.to, sizeof m.to, "%s", vnow);
-			int k = n < 5 ? n++ : 4;
-			if (k == 4 && n == 5 && top[4].fall >= m.fall) goto next;
+			int k;
+			if (n < 5)
+				k = n++;
+			else if (top[4].fall >= m.fall)
+				goto next;
+			else
+				k = 4;
 			top[k] = m;
 			while (k > 0 && top[k].fall > top[k - 1].fall) {
 				mv t = top[k];
