@@ -1,9 +1,14 @@
 /* cmd_risk.c: `vigie risk ...` (facts, groups, limits, commitments, exposure, settings, the refresh,
- * grades), `vigie watch ...` and `vigie segments ...`. docs/risk.md. */
+ * grades), `vigie watch ...` and `vigie segments ...`. docs/risk.md.
+ * Acting commands take --as USER (cli_actor) and --on DATE, check core/access.h and write their
+ * audit entry in the transaction of the change; read commands show everything without --as (the
+ * CLI operator: docs/security.md) and only what USER may see with it. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_work.h"
 #include "core/currency.h"
 #include "core/money.h"
 #include "core/report.h"
@@ -18,16 +23,26 @@
 
 static const char RISK_USAGE[] =
     "usage: vigie risk COMMAND ...\n"
-    "  import facts|groups|limits|commitments FILE.csv [--by USER]\n"
-    "                                  all or nothing; limits imported are effective at once\n"
-    "  limit request --client ID|--group G --currency C --amount A --from DATE --approval N [--by USER]\n"
-    "                                  a limit waiting for its four-eyes approval N\n"
-    "  limit approve N                 make the limits of approved request N effective\n"
-    "  exposure ID|--group G --as-of DATE   exposure per currency against the limit in force\n"
-    "  set limit_breach flag|refuse    what a posting over a limit does (default flag)\n"
-    "  refresh --as-of DATE [--model FILE] [--grade-drop N] [--score-drop P] [--cluster K] ...\n"
-    "                                  score clients, store the scores, raise early-warning alerts\n"
-    "  grade ID --as-of DATE           the client's grade as of DATE (latest score on or before)\n";
+    "  import facts|groups|limits|commitments FILE.csv --as USER --on DATE\n"
+    "                                  an admin (import); all or nothing; limits imported are\n"
+    "                                  effective at once\n"
+    "  limit request --client ID|--group G --currency C --amount A --from DATE --approval N\n"
+    "                --as USER --on DATE\n"
+    "                                  a manager (limit), the maker of pending credit_limit request N:\n"
+    "                                  the limit waits for N (the simple path: vigie request\n"
+    "                                  credit-limit, then vigie approve, applies it)\n"
+    "  limit approve N --as USER --on DATE\n"
+    "                                  make the limits of approved request N effective (approve)\n"
+    "  exposure ID|--group G --as-of DATE [--as USER]\n"
+    "                                  exposure per currency against the limit in force\n"
+    "  set limit_breach flag|refuse --as USER --on DATE\n"
+    "                                  an admin: what a posting over a limit does (default flag)\n"
+    "  refresh --as-of DATE --as USER [--model FILE] [--grade-drop N] [--score-drop P] [--cluster K] ...\n"
+    "                                  an admin (run): score clients, store the scores, raise the\n"
+    "                                  early-warning alerts (vigie alerts lists them)\n"
+    "  grade ID --as-of DATE [--as USER]   the client's grade as of DATE (latest score on or before)\n"
+    "Read commands without --as show everything (the CLI operator, who can open the store anyway:\n"
+    "docs/security.md); with --as, only the clients USER may see (branch, officer).\n";
 
 static int usage(const cli_env *e, const char *u)
 {
@@ -41,122 +56,274 @@ static void money_text(int64_t v, const char *cur, char *buf, size_t cap)
 	money_format(v, ci ? ci->exponent : 0, buf, cap);
 }
 
-/* The alert sink of the CLI until the work module is merged: alerts are printed, one line each.
- * (With h-work: store_alert_raise(s, a, res), in the refresh's transaction.) */
-static int print_alert(void *ctx, store *s, store_alert *a, store_put *res)
+/* The acting user of a write: opens the store (with the people and work modules), loads --as, checks
+ * the action (admin_only: the role must be admin) and reads --on. NULL after printing why (*rc). */
+static store *acting(const cli_env *e, const char *cmd, const char *as, const char *on, access_action act,
+                     int admin_only, work_actor *w, civil_day *day, int *rc)
 {
-	(void)s;
+	if (cli_date(e, cmd, strcmp(cmd, "risk refresh") == 0 ? "as-of" : "on", on, day)) {
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	store *s = work_open(e, cmd);
+	if (!s) {
+		*rc = EXIT_STORE;
+		return NULL;
+	}
+	if ((*rc = work_actor_load(e, s, cmd, as, w)) != 0) goto fail;
+	if (admin_only && w->a.role != ROLE_ADMIN) {
+		fprintf(e->err, "vigie %s: %s (%s) may not change risk settings: an admin does\n", cmd, w->u.name,
+		        access_role_name(w->u.role));
+		*rc = EXIT_BAD_INPUT;
+		goto fail;
+	}
+	if (!admin_only && (*rc = work_allow(e, cmd, w, act, NULL, NULL)) != 0) goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+/* The reader of a read command: NULL without --as (everything), else w loaded (0), or an exit code. */
+static int reader(const cli_env *e, store *s, const char *as, work_actor *w, const work_actor **out)
+{
+	*out = NULL;
+	if (!as) return 0;
+	int rc = work_actor_load(e, s, "risk", as, w);
+	if (!rc) *out = w;
+	return rc;
+}
+
+/* 1 when w (NULL: everyone) may see the client (its branch and officer). */
+static int sees_client(store *s, const work_actor *w, const char *client, store_rc *rc)
+{
+	*rc = STORE_OK;
+	if (!w) return 1;
+	store_client c;
+	*rc = store_client_get(s, client, &c);
+	return *rc == STORE_OK && work_sees(w, c.branch, c.officer);
+}
+
+/* The CLI's alert sink: raises in the store (RISK_ALERT_STORE), and prints the new ones. */
+static int raise_and_print(void *ctx, store *s, store_alert *a, store_put *res)
+{
 	const cli_env *e = ctx;
-	fprintf(e->out, "alert %s [%s] %s -> %s: %s\n", a->kind, a->severity, a->dedupe_key, a->assignee,
-	        a->reason);
-	*res = PUT_INSERTED;
+	if (RISK_ALERT_STORE.raise(RISK_ALERT_STORE.ctx, s, a, res)) return -1;
+	if (*res == PUT_INSERTED)
+		fprintf(e->out, "alert %lld %s [%s] %s -> %s: %s\n", (long long)a->id, a->kind, a->severity,
+		        a->dedupe_key, a->assignee, a->reason);
 	return 0;
 }
 
 static int risk_import(const cli_env *e, int argc, char **argv)
 {
-	const char *by = NULL, *pos[2];
-	int n, help;
-	cli_opt opts[] = {{"by", 1, &by}, {NULL, 0, NULL}};
+	const char *as = NULL, *on = NULL, *pos[2];
+	int n, help, rc;
+	cli_opt opts[] = {{"as", 1, &as}, {"on", 1, &on}, {NULL, 0, NULL}};
 	if (cli_parse(e, "risk import", argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
 	risk_import_kind k;
 	if (help || n != 2 || risk_import_kind_parse(pos[0], &k)) return usage(e, RISK_USAGE);
-	store *s = cli_open_store(e);
-	if (!s) return EXIT_STORE;
+	work_actor w;
+	civil_day day;
+	store *s = acting(e, "risk import", as, on, ACT_IMPORT, 0, &w, &day, &rc);
+	if (!s) return rc;
 	import_stats st;
-	import_rc rc = risk_import_csv(s, k, pos[1], by, e->err, &st);
-	if (rc == IMPORT_DONE)
+	import_rc r = risk_import_csv(s, k, pos[1], w.u.name, day, e->err, &st);
+	if (r == IMPORT_DONE)
 		fprintf(e->out, "%s: %ld rows: %ld inserted, %ld updated, %ld unchanged\n", pos[1], st.rows,
 		        st.inserted, st.updated, st.unchanged);
 	store_close(s);
-	return rc == IMPORT_DONE ? EXIT_OK : rc == IMPORT_REJECTED ? EXIT_BAD_INPUT : EXIT_STORE;
+	return r == IMPORT_DONE ? EXIT_OK : r == IMPORT_REJECTED ? EXIT_BAD_INPUT : EXIT_STORE;
 }
 
-static int risk_limit(const cli_env *e, int argc, char **argv)
+/* Approval n must be a credit_limit request in one of the states (a '|'-separated list). */
+static int approval_is(const cli_env *e, store *s, int64_t n, const char *states, store_approval *ap)
 {
-	const char *client = NULL, *group = NULL, *cur = NULL, *amount = NULL, *from = NULL, *approval = NULL,
-	           *by = NULL, *pos[2];
-	int n, help;
-	cli_opt opts[] = {{"client", 1, &client}, {"group", 1, &group}, {"currency", 1, &cur},
-	                  {"amount", 1, &amount}, {"from", 1, &from},   {"approval", 1, &approval},
-	                  {"by", 1, &by},         {NULL, 0, NULL}};
-	if (cli_parse(e, "risk limit", argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
-	if (help || n < 1) return usage(e, RISK_USAGE);
-	store *s = NULL;
-	int rc = EXIT_OK;
-	if (strcmp(pos[0], "approve") == 0 && n == 2) {
-		long long id = atoll(pos[1]);
-		if (id <= 0) return usage(e, RISK_USAGE);
-		if (!(s = cli_open_store(e))) return EXIT_STORE;
-		store_put res;
-		store_rc r = store_begin(s);
-		if (!r) r = store_risk_limit_approve(s, id, &res);
-		if (!r) r = store_commit(s);
-		if (r == STORE_NOT_FOUND) {
-			fprintf(e->err, "vigie risk limit approve: no limit waits for approval %lld\n", id);
-			rc = EXIT_NOT_FOUND;
-		} else if (r) {
-			fprintf(e->err, "vigie risk limit approve: %s\n", store_errmsg(s));
-			rc = EXIT_STORE;
-		} else {
-			fprintf(e->out, "approval %lld: limit %s\n", id,
-			        res == PUT_UPDATED ? "effective" : "already effective");
-		}
-		if (r) store_rollback(s);
+	store_rc r = store_approval_get(s, n, ap);
+	if (r == STORE_NOT_FOUND) {
+		fprintf(e->err, "vigie risk limit: --approval: expected a request number, found %lld (no such "
+		                "request)\n",
+		        (long long)n);
+		return EXIT_NOT_FOUND;
+	}
+	if (r) return work_fail(e, "risk limit", s, r);
+	size_t l = strlen(ap->status);
+	const char *p = strstr(states, ap->status);
+	if (strcmp(ap->kind, "credit_limit") != 0 || !p || (p[l] && p[l] != '|') ||
+	    (p != states && p[-1] != '|')) {
+		fprintf(e->err, "vigie risk limit: request %lld: expected a %s credit_limit request, found a %s %s\n",
+		        (long long)n, states, ap->status, ap->kind);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+static int risk_limit_approve(const cli_env *e, const char *id, const char *as, const char *on)
+{
+	int64_t n;
+	int rc;
+	if (work_id(e, "risk limit approve", "N", id, &n)) return EXIT_USAGE;
+	work_actor w;
+	civil_day day;
+	store *s = acting(e, "risk limit approve", as, on, ACT_APPROVE, 0, &w, &day, &rc);
+	if (!s) return rc;
+	store_approval ap;
+	if ((rc = approval_is(e, s, n, "approved|applied", &ap)) != 0) {
 		store_close(s);
 		return rc;
 	}
-	if (strcmp(pos[0], "request") != 0 || n != 1 || (!client == !group) || !cur || !amount || !approval)
-		return usage(e, RISK_USAGE);
-	store_risk_limit l = {.subject_kind = client ? RISK_SUBJECT_CLIENT : RISK_SUBJECT_GROUP,
-	                      .approval_id = atoll(approval)};
-	snprintf(l.subject, sizeof l.subject, "%s", client ? client : group);
-	snprintf(l.set_by, sizeof l.set_by, "%s", by ? by : "");
-	const currency_info *ci = currency_find(cur, strlen(cur));
-	if (!ci || strlen(cur) != 3 || money_parse(amount, strlen(amount), ci->exponent, &l.amount) ||
-	    l.amount < 0 || l.approval_id <= 0) {
-		fprintf(e->err, "vigie risk limit: --currency, --amount or --approval: expected a currency, "
-		                "an amount and a "
-		                "request number\n");
-		return EXIT_USAGE;
-	}
-	memcpy(l.currency, cur, 4);
-	if (cli_date(e, "risk limit", "from", from, &l.from_on)) return EXIT_USAGE;
-	if (!(s = cli_open_store(e))) return EXIT_STORE;
+	store_put res = PUT_UNCHANGED;
+	char obj[64], det[256];
+	snprintf(obj, sizeof obj, "approval:%lld", (long long)n);
+	const char *kv[] = {"subject", ap.subject, NULL};
+	work_details(det, sizeof det, kv);
 	store_rc r = store_begin(s);
-	if (!r) r = store_risk_limit_put(s, &l);
+	if (!r) r = store_risk_limit_approve(s, n, &res);
+	if (!r && res == PUT_UPDATED) r = work_audit(s, day, w.u.name, "limit.approve", obj, det);
 	if (!r) r = store_commit(s);
-	if (r) {
-		fprintf(e->err, "vigie risk limit: %s\n", store_errmsg(s));
-		store_rollback(s);
-		rc = EXIT_STORE;
+	if (r) store_rollback(s);
+	if (r == STORE_NOT_FOUND) {
+		fprintf(e->err, "vigie risk limit approve: no limit waits for approval %lld\n", (long long)n);
+		rc = EXIT_NOT_FOUND;
+	} else if (r) {
+		rc = work_fail(e, "risk limit approve", s, r);
 	} else {
-		fprintf(e->out, "limit %lld pending approval %lld\n", (long long)l.id,
-		        (long long)l.approval_id);
+		fprintf(e->out, "approval %lld: limit %s\n", (long long)n,
+		        res == PUT_UPDATED ? "effective" : "already effective");
 	}
 	store_close(s);
 	return rc;
 }
 
+static int risk_limit(const cli_env *e, int argc, char **argv)
+{
+	const char *client = NULL, *group = NULL, *cur = NULL, *amount = NULL, *from = NULL, *approval = NULL,
+	           *as = NULL, *on = NULL, *pos[2];
+	int n, help, rc;
+	cli_opt opts[] = {{"client", 1, &client}, {"group", 1, &group}, {"currency", 1, &cur},
+	                  {"amount", 1, &amount}, {"from", 1, &from},   {"approval", 1, &approval},
+	                  {"as", 1, &as},         {"on", 1, &on},       {NULL, 0, NULL}};
+	if (cli_parse(e, "risk limit", argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
+	if (help || n < 1) return usage(e, RISK_USAGE);
+	if (strcmp(pos[0], "approve") == 0 && n == 2) return risk_limit_approve(e, pos[1], as, on);
+	if (strcmp(pos[0], "request") != 0 || n != 1 || (!client == !group) || !cur || !amount || !approval)
+		return usage(e, RISK_USAGE);
+	store_risk_limit l = {.subject_kind = client ? RISK_SUBJECT_CLIENT : RISK_SUBJECT_GROUP};
+	snprintf(l.subject, sizeof l.subject, "%s", client ? client : group);
+	const currency_info *ci = currency_find(cur, strlen(cur));
+	if (!ci || strlen(cur) != 3) {
+		fprintf(e->err, "vigie risk limit: --currency: expected an ISO 4217 code, found \"%s\"\n", cur);
+		return EXIT_USAGE;
+	}
+	memcpy(l.currency, cur, 4);
+	if (work_amount_parse(e, "risk limit", "amount", amount, cur, &l.amount)) return EXIT_USAGE;
+	if (l.amount < 0) {
+		fprintf(e->err, "vigie risk limit: --amount: expected an amount >= 0, found \"%s\"\n", amount);
+		return EXIT_USAGE;
+	}
+	if (work_id(e, "risk limit", "approval", approval, &l.approval_id)) return EXIT_USAGE;
+	if (cli_date(e, "risk limit", "from", from, &l.from_on)) return EXIT_USAGE;
+	work_actor w;
+	civil_day day;
+	store *s = acting(e, "risk limit", as, on, ACT_LIMIT, 0, &w, &day, &rc);
+	if (!s) return rc;
+	snprintf(l.set_by, sizeof l.set_by, "%s", w.u.name);
+	/* the request must be the same limit: its maker, subject, currency and amount */
+	store_approval ap;
+	if ((rc = approval_is(e, s, l.approval_id, "pending", &ap)) != 0) goto out;
+	json_error_t je;
+	json_t *p = json_loads(ap.payload, 0, &je);
+	const char *pc = p ? json_string_value(json_object_get(p, "currency")) : NULL;
+	json_t *pl = p ? json_object_get(p, "limit") : NULL;
+	int same = strcmp(ap.maker, w.u.name) == 0 && strcmp(ap.subject, l.subject) == 0 && pc &&
+	           strcmp(pc, l.currency) == 0 && json_is_integer(pl) && json_integer_value(pl) == l.amount;
+	json_decref(p);
+	if (!same) {
+		fprintf(e->err,
+		        "vigie risk limit: request %lld: expected a request by %s for %s %s %s, found one by %s "
+		        "for %s (payload %s)\n",
+		        (long long)l.approval_id, w.u.name, l.subject, amount, cur, ap.maker, ap.subject, ap.payload);
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	char obj[STORE_ID_MAX + 16], det[512], from_t[16], id_t[24];
+	snprintf(obj, sizeof obj, "%s:%s", store_risk_subject_name(l.subject_kind), l.subject);
+	date_format(l.from_on, from_t, sizeof from_t);
+	snprintf(id_t, sizeof id_t, "%lld", (long long)l.approval_id);
+	const char *kv[] = {"currency", cur, "amount", amount, "from", from_t, "approval", id_t, NULL};
+	work_details(det, sizeof det, kv);
+	store_rc r = store_begin(s);
+	if (!r) r = store_risk_limit_put(s, &l);
+	if (!r) r = work_audit(s, day, w.u.name, "limit.request", obj, det);
+	if (!r) r = store_commit(s);
+	if (r) {
+		store_rollback(s);
+		rc = work_fail(e, "risk limit", s, r);
+	} else {
+		fprintf(e->out, "limit %lld pending approval %lld\n", (long long)l.id, (long long)l.approval_id);
+	}
+out:
+	store_close(s);
+	return rc;
+}
+
+typedef struct {
+	store *s;
+	const work_actor *w;
+	int hidden;
+	store_rc rc;
+} members_ctx;
+
+static int member_seen(void *ctx, const char *client)
+{
+	members_ctx *m = ctx;
+	if (!sees_client(m->s, m->w, client, &m->rc)) m->hidden = 1;
+	return m->rc != STORE_OK;
+}
+
 static int risk_exposure(const cli_env *e, int argc, char **argv)
 {
-	const char *group = NULL, *asof = NULL, *pos[1];
-	int n, help;
-	cli_opt opts[] = {{"group", 1, &group}, {"as-of", 1, &asof}, {NULL, 0, NULL}};
+	const char *group = NULL, *asof = NULL, *as = NULL, *pos[1];
+	int n, help, rc;
+	cli_opt opts[] = {{"group", 1, &group}, {"as-of", 1, &asof}, {"as", 1, &as}, {NULL, 0, NULL}};
 	if (cli_parse(e, "risk exposure", argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
 	if (help || (n == 1) == (group != NULL)) return usage(e, RISK_USAGE);
 	civil_day d;
 	if (cli_date(e, "risk exposure", "as-of", asof, &d)) return EXIT_USAGE;
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;
+	work_actor wa;
+	const work_actor *w;
+	if ((rc = reader(e, s, as, &wa, &w)) != 0) goto out;
+	store_rc sr = STORE_OK;
+	int seen = 1;
+	if (group) {
+		members_ctx m = {s, w, 0, STORE_OK};
+		if (w) sr = store_risk_group_members(s, group, member_seen, &m);
+		if (!sr) sr = m.rc;
+		seen = !m.hidden;
+	} else {
+		seen = sees_client(s, w, pos[0], &sr);
+		if (sr == STORE_NOT_FOUND) seen = 0, sr = STORE_OK;
+	}
+	if (sr) {
+		rc = work_fail(e, "risk exposure", s, sr);
+		goto out;
+	}
+	if (!seen) {
+		fprintf(e->err, "vigie risk exposure: %s may not see %s %s%s\n", w->u.name, group ? "group" : "client",
+		        group ? group : pos[0], group ? " (not every member)" : "");
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
 	exposure x;
 	char err[512];
 	int r = group ? exposure_group(s, group, d, &x, err, sizeof err)
 	              : exposure_client(s, pos[0], d, &x, err, sizeof err);
 	if (r) {
 		fprintf(e->err, "vigie risk exposure: %s\n", err);
-		store_close(s);
-		return EXIT_STORE;
+		rc = EXIT_STORE;
+		goto out;
 	}
 	fprintf(e->out, "currency,loans,invoices,commitments,exposure,limit,headroom\n");
 	for (int i = 0; i < x.n; i++) {
@@ -172,26 +339,44 @@ static int risk_exposure(const cli_env *e, int argc, char **argv)
 		}
 		fprintf(e->out, "%s,%s,%s,%s,%s,%s,%s\n", l->currency, a, b, c, t, li, h);
 	}
+out:
 	store_close(s);
-	return EXIT_OK;
+	return rc;
 }
 
 static int risk_set(const cli_env *e, int argc, char **argv)
 {
-	if (argc != 2 || strcmp(argv[0], "limit_breach") != 0 ||
-	    (strcmp(argv[1], "flag") != 0 && strcmp(argv[1], "refuse") != 0))
+	const char *as = NULL, *on = NULL, *pos[2];
+	int n, help, rc;
+	cli_opt opts[] = {{"as", 1, &as}, {"on", 1, &on}, {NULL, 0, NULL}};
+	if (cli_parse(e, "risk set", argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
+	if (help || n != 2 || strcmp(pos[0], "limit_breach") != 0 ||
+	    (strcmp(pos[1], "flag") != 0 && strcmp(pos[1], "refuse") != 0))
 		return usage(e, RISK_USAGE);
-	store *s = cli_open_store(e);
-	if (!s) return EXIT_STORE;
+	work_actor w;
+	civil_day day;
+	store *s = acting(e, "risk set", as, on, ACT_N, 1, &w, &day, &rc);
+	if (!s) return rc;
+	char old[RISK_SETTING_MAX], obj[RISK_SETTING_MAX + 16], det[512];
 	store_rc r = store_begin(s);
-	if (!r) r = store_risk_setting_set(s, argv[0], argv[1]);
+	if (!r) {
+		r = store_risk_setting_get(s, pos[0], old);
+		if (r == STORE_NOT_FOUND) snprintf(old, sizeof old, "(default) flag"), r = STORE_OK;
+	}
+	snprintf(obj, sizeof obj, "setting:%s", pos[0]);
+	const char *kv[] = {"from", old, "to", pos[1], NULL};
+	work_details(det, sizeof det, kv);
+	if (!r) r = store_risk_setting_set(s, pos[0], pos[1]);
+	if (!r) r = work_audit(s, day, w.u.name, "risk.set", obj, det);
 	if (!r) r = store_commit(s);
 	if (r) {
-		fprintf(e->err, "vigie risk set: %s\n", store_errmsg(s));
 		store_rollback(s);
+		rc = work_fail(e, "risk set", s, r);
+	} else {
+		fprintf(e->out, "%s = %s (was %s)\n", pos[0], pos[1], old);
 	}
 	store_close(s);
-	return r ? EXIT_STORE : EXIT_OK;
+	return rc;
 }
 
 static int int_opt(const cli_env *e, const char *name, const char *v, int lo, int hi, int *out)
@@ -211,9 +396,10 @@ static int int_opt(const cli_env *e, const char *name, const char *v, int lo, in
 static int risk_refresh(const cli_env *e, int argc, char **argv)
 {
 	const char *asof = NULL, *model = NULL, *gd = NULL, *sd = NULL, *ck = NULL, *cw = NULL, *lb = NULL,
-	           *pr = NULL, *pb = NULL, *pp = NULL, *pos[1];
-	int n, help;
+	           *pr = NULL, *pb = NULL, *pp = NULL, *as = NULL, *pos[1];
+	int n, help, rc;
 	cli_opt opts[] = {{"as-of", 1, &asof},
+	                  {"as", 1, &as},
 	                  {"model", 1, &model},
 	                  {"grade-drop", 1, &gd},
 	                  {"score-drop", 1, &sd},
@@ -250,12 +436,15 @@ static int risk_refresh(const cli_env *e, int argc, char **argv)
 		o.model = m;
 		o.model_name = name;
 	}
-	store *s = cli_open_store(e);
+	work_actor w;
+	civil_day day;
+	store *s = acting(e, "risk refresh", as, asof, ACT_RUN, 0, &w, &day, &rc);
 	if (!s) {
 		sc_model_free(m);
-		return EXIT_STORE;
+		return rc;
 	}
-	risk_alert_sink sink = {print_alert, (void *)e};
+	o.actor = w.u.name;
+	risk_alert_sink sink = {raise_and_print, (void *)e};
 	ew_stats st;
 	int r = early_warning_refresh(s, &o, &sink, &st, err, sizeof err);
 	if (r)
@@ -273,17 +462,30 @@ static int risk_refresh(const cli_env *e, int argc, char **argv)
 
 static int risk_grade(const cli_env *e, int argc, char **argv)
 {
-	const char *asof = NULL, *pos[1];
+	const char *asof = NULL, *as = NULL, *pos[1];
 	int n, help;
-	cli_opt opts[] = {{"as-of", 1, &asof}, {NULL, 0, NULL}};
+	cli_opt opts[] = {{"as-of", 1, &asof}, {"as", 1, &as}, {NULL, 0, NULL}};
 	if (cli_parse(e, "risk grade", argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
 	if (help || n != 1) return usage(e, RISK_USAGE);
 	civil_day d;
 	if (cli_date(e, "risk grade", "as-of", asof, &d)) return EXIT_USAGE;
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;
+	work_actor wa;
+	const work_actor *w;
+	int rc = reader(e, s, as, &wa, &w);
+	store_rc r = STORE_OK;
+	if (!rc && !sees_client(s, w, pos[0], &r) && r != STORE_ERR) {
+		fprintf(e->err, "vigie risk grade: %s may not see client %s\n", w->u.name, pos[0]);
+		rc = EXIT_BAD_INPUT;
+	}
+	if (rc || r == STORE_ERR) {
+		if (r == STORE_ERR) rc = work_fail(e, "risk grade", s, r);
+		store_close(s);
+		return rc;
+	}
 	char g[RISK_GRADE_MAX];
-	store_rc r = store_risk_grade_of(s, pos[0], d, g);
+	r = store_risk_grade_of(s, pos[0], d, g);
 	if (r == STORE_OK) fprintf(e->out, "%s\n", g);
 	if (r == STORE_NOT_FOUND)
 		fprintf(e->err, "vigie risk grade: %s has no score on or before that day\n", pos[0]);
@@ -311,13 +513,53 @@ int cmd_risk(const cli_env *e, int argc, char **argv)
 
 /* --- watch ------------------------------------------------------------------------------------- */
 static const char WATCH_USAGE[] =
-    "usage: vigie watch add ACCOUNT|--client ID --on DATE [--reason TEXT] [--by USER]\n"
-    "       vigie watch remove ACCOUNT|--client ID --on DATE [--by USER]\n"
-    "       vigie watch list [--as-of DATE] (default: every entry ever)\n";
+    "usage: vigie watch add ACCOUNT|--client ID --on DATE [--reason TEXT] --as USER\n"
+    "       vigie watch remove ACCOUNT|--client ID --on DATE --as USER\n"
+    "       vigie watch list [--as-of DATE] [--as USER] (default: every entry ever)\n"
+    "  add, remove: a role with hold (a supervisor of the branch, a manager), audited;\n"
+    "  list: everything without --as (the CLI operator), else what USER may see\n";
+
+typedef struct {
+	FILE *f;
+	store *s;
+	const work_actor *w;
+	store_rc rc;
+} watch_ctx;
+
+/* The branch and officer of a watched subject (an account's, or a client's). */
+static store_rc subject_owner(store *s, store_risk_subject k, const char *subject, char branch[STORE_ID_MAX],
+                              char officer[STORE_ID_MAX])
+{
+	store_rc r;
+	if (k == RISK_SUBJECT_CLIENT) {
+		store_client c;
+		if ((r = store_client_get(s, subject, &c)) == STORE_OK) {
+			memcpy(branch, c.branch, STORE_ID_MAX);
+			memcpy(officer, c.officer, STORE_ID_MAX);
+		}
+	} else {
+		store_account a;
+		if ((r = store_account_get(s, subject, &a)) == STORE_OK) {
+			memcpy(branch, a.branch, STORE_ID_MAX);
+			memcpy(officer, a.officer, STORE_ID_MAX);
+		}
+	}
+	return r;
+}
 
 static int watch_row(void *ctx, const store_risk_watch *w)
 {
-	FILE *f = ctx;
+	watch_ctx *c = ctx;
+	FILE *f = c->f;
+	if (c->w) {
+		char br[STORE_ID_MAX], of[STORE_ID_MAX];
+		store_rc r = subject_owner(c->s, w->subject_kind, w->subject, br, of);
+		if (r == STORE_ERR) {
+			c->rc = r;
+			return -1;
+		}
+		if (r != STORE_OK || !work_sees(c->w, br, of)) return 0;
+	}
 	char a[16], r[16] = "";
 	date_format(w->added_on, a, sizeof a);
 	if (w->removed_on != DATE_NONE) date_format(w->removed_on, r, sizeof r);
@@ -333,61 +575,77 @@ static int watch_row(void *ctx, const store_risk_watch *w)
 
 int cmd_watch(const cli_env *e, int argc, char **argv)
 {
-	const char *client = NULL, *on = NULL, *asof = NULL, *reason = NULL, *by = NULL, *pos[2];
-	int n, help;
+	const char *client = NULL, *on = NULL, *asof = NULL, *reason = NULL, *as = NULL, *pos[2];
+	int n, help, rc;
 	cli_opt opts[] = {{"client", 1, &client}, {"on", 1, &on}, {"as-of", 1, &asof},
-	                  {"reason", 1, &reason}, {"by", 1, &by}, {NULL, 0, NULL}};
+	                  {"reason", 1, &reason}, {"as", 1, &as}, {NULL, 0, NULL}};
 	if (cli_parse(e, "watch", argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
-	if (help || n < 1) return usage(e, WATCH_USAGE);
+	if (help) {
+		fputs(WATCH_USAGE, e->out);
+		return EXIT_OK;
+	}
+	if (n < 1) return usage(e, WATCH_USAGE);
 	store *s;
 	if (strcmp(pos[0], "list") == 0) {
 		civil_day d = DATE_NONE;
 		if (asof && cli_date(e, "watch", "as-of", asof, &d)) return EXIT_USAGE;
 		if (!(s = cli_open_store(e))) return EXIT_STORE;
-		fputs("kind,subject,added_on,removed_on,added_by,reason\n", e->out);
-		store_rc r = store_risk_watch_each(s, d, watch_row, e->out);
-		if (r) fprintf(e->err, "vigie watch: %s\n", store_errmsg(s));
+		work_actor wa;
+		watch_ctx c = {e->out, s, NULL, STORE_OK};
+		if ((rc = reader(e, s, as, &wa, &c.w)) == 0) {
+			fputs("kind,subject,added_on,removed_on,added_by,reason\n", e->out);
+			store_rc r = store_risk_watch_each(s, d, watch_row, &c);
+			if (r) rc = work_fail(e, "watch", s, r);
+		}
 		store_close(s);
-		return r ? EXIT_STORE : EXIT_OK;
+		return rc;
 	}
 	int add = strcmp(pos[0], "add") == 0;
 	if ((!add && strcmp(pos[0], "remove") != 0) || (n == 2) == (client != NULL))
 		return usage(e, WATCH_USAGE);
+	if (work_text(e, "watch", "reason", reason, RISK_TEXT_MAX, 0)) return EXIT_USAGE;
+	work_actor w;
 	civil_day d;
-	if (cli_date(e, "watch", "on", on, &d)) return EXIT_USAGE;
-	if (!(s = cli_open_store(e))) return EXIT_STORE;
-	store_risk_watch w = {.subject_kind = client ? RISK_SUBJECT_CLIENT : RISK_SUBJECT_ACCOUNT,
-	                      .added_on = d};
-	snprintf(w.subject, sizeof w.subject, "%s", client ? client : pos[1]);
-	snprintf(w.reason, sizeof w.reason, "%s", reason ? reason : "");
-	snprintf(w.added_by, sizeof w.added_by, "%s", by ? by : "");
-	store_rc r = STORE_OK;
-	if (client) {
-		store_client c;
-		r = store_client_get(s, w.subject, &c);
-	} else {
-		store_account a;
-		r = store_account_get(s, w.subject, &a);
+	if (!(s = acting(e, "watch", as, on, ACT_HOLD, 0, &w, &d, &rc))) return rc;
+	store_risk_watch wt = {.subject_kind = client ? RISK_SUBJECT_CLIENT : RISK_SUBJECT_ACCOUNT, .added_on = d};
+	snprintf(wt.subject, sizeof wt.subject, "%s", client ? client : pos[1]);
+	snprintf(wt.reason, sizeof wt.reason, "%s", reason ? reason : "");
+	snprintf(wt.added_by, sizeof wt.added_by, "%s", w.u.name);
+	char br[STORE_ID_MAX], of[STORE_ID_MAX];
+	store_rc r = subject_owner(s, wt.subject_kind, wt.subject, br, of);
+	if (r == STORE_NOT_FOUND) {
+		fprintf(e->err, "vigie watch: %s: not found\n", wt.subject);
+		rc = EXIT_NOT_FOUND;
+		goto out;
 	}
-	int began = 0;
-	if (!r && !(r = store_begin(s))) began = 1;
+	if (r) {
+		rc = work_fail(e, "watch", s, r);
+		goto out;
+	}
+	if ((rc = work_allow(e, "watch", &w, ACT_HOLD, br, of)) != 0) goto out;
+	char obj[STORE_ID_MAX + 16], det[RISK_TEXT_MAX + 64];
+	snprintf(obj, sizeof obj, "%s:%s", store_risk_subject_name(wt.subject_kind), wt.subject);
+	const char *kv[] = {"reason", wt.reason, NULL};
+	work_details(det, sizeof det, kv);
+	r = store_begin(s);
+	int began = !r;
 	if (!r)
-		r = add ? store_risk_watch_add(s, &w)
-		        : store_risk_watch_remove(s, w.subject_kind, w.subject, d, by);
+		r = add ? store_risk_watch_add(s, &wt)
+		        : store_risk_watch_remove(s, wt.subject_kind, wt.subject, d, w.u.name);
+	if (!r) r = work_audit(s, d, w.u.name, add ? "watch.add" : "watch.remove", obj, det);
 	if (!r) r = store_commit(s);
-	int rc = EXIT_OK;
 	if (r) {
 		if (began) store_rollback(s);
 		if (r == STORE_CONFLICT)
-			fprintf(e->err, "vigie watch: %s is already on the watch list\n", w.subject),
+			fprintf(e->err, "vigie watch: %s is already on the watch list\n", wt.subject),
 			    rc = EXIT_BAD_INPUT;
 		else if (r == STORE_NOT_FOUND)
-			fprintf(e->err, "vigie watch: %s: not found%s\n", w.subject,
-			        add ? "" : " on the watch list"),
+			fprintf(e->err, "vigie watch: %s: not found on the watch list\n", wt.subject),
 			    rc = EXIT_NOT_FOUND;
 		else
-			fprintf(e->err, "vigie watch: %s\n", store_errmsg(s)), rc = EXIT_STORE;
+			rc = work_fail(e, "watch", s, r);
 	}
+out:
 	store_close(s);
 	return rc;
 }
@@ -396,14 +654,21 @@ int cmd_watch(const cli_env *e, int argc, char **argv)
 static const char SEG_USAGE[] =
     "usage: vigie segments --as-of DATE --by grade|product|branch|officer|bucket|amount_band\n"
     "                      [--bands B1,B2,...] [--currency C] [--format table|csv|json]\n"
-    "  active loans per segment: loans, outstanding principal, arrears, PAR30 (as vigie report par)\n";
+    "                      [--as USER]\n"
+    "  active loans per segment: loans, outstanding principal, arrears, PAR30 (as vigie report par);\n"
+    "  every loan without --as (the CLI operator), else only the loans USER may see\n";
+
+static int seg_visible(void *ctx, const char *branch, const char *officer)
+{
+	return work_sees(ctx, branch, officer);
+}
 
 int cmd_segments(const cli_env *e, int argc, char **argv)
 {
-	const char *asof = NULL, *by = NULL, *bands = NULL, *cur = NULL, *format = NULL, *pos[1];
+	const char *asof = NULL, *by = NULL, *bands = NULL, *cur = NULL, *format = NULL, *as = NULL, *pos[1];
 	int n, help;
-	cli_opt opts[] = {{"as-of", 1, &asof},   {"by", 1, &by},         {"bands", 1, &bands},
-	                  {"currency", 1, &cur}, {"format", 1, &format}, {NULL, 0, NULL}};
+	cli_opt opts[] = {{"as-of", 1, &asof},     {"by", 1, &by}, {"bands", 1, &bands}, {"currency", 1, &cur},
+	                  {"format", 1, &format}, {"as", 1, &as}, {NULL, 0, NULL}};
 	if (cli_parse(e, "segments", argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
 	if (help) {
 		fputs(SEG_USAGE, e->out);
@@ -436,6 +701,17 @@ int cmd_segments(const cli_env *e, int argc, char **argv)
 	}
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;
+	work_actor wa;
+	const work_actor *who;
+	int rc = reader(e, s, as, &wa, &who);
+	if (rc) {
+		store_close(s);
+		return rc;
+	}
+	if (who) {
+		o.visible = seg_visible;
+		o.visible_ctx = (void *)who;
+	}
 	seg_result r;
 	char err[512];
 	if (segments_compute(s, &o, &r, err, sizeof err)) {

@@ -11,6 +11,7 @@
 #include "engine/behaviour.h"
 #include "engine/exposure.h"
 #include "engine/ledger_sync.h"
+#include "store/store_audit.h"
 #include "store/store_risk.h"
 
 static const char *const KINDS[EW_N] = {"grade_down",  "limit_exceeded", "legal",
@@ -251,8 +252,13 @@ static void moved(const char *before, const char *now, char *txt, size_t tcap, c
 			snprintf(m.name, sizeof m.name, "%s", name);
 			snprintf(m.from, sizeof m.from, "%s", vbefore);
 			snprintf(m.to, sizeof m.to, "%s", vnow);
-			int k = n < 5 ? n++ : 4;
-			if (k == 4 && n == 5 && top[4].fall >= m.fall) goto next;
+			int k;
+			if (n < 5)
+				k = n++;
+			else if (top[4].fall >= m.fall)
+				goto next;
+			else
+				k = 4;
 			top[k] = m;
 			while (k > 0 && top[k].fall > top[k - 1].fall) {
 				mv t = top[k];
@@ -345,43 +351,71 @@ done:
 	return rc;
 }
 
-static void grade_downs(store *s, ew_ctx *x, score_set *ss)
+static int by_client(const void *a, const void *b)
 {
+	return strcmp(((const store_risk_score *)a)->client_ext_id, ((const store_risk_score *)b)->client_ext_id);
+}
+
+typedef struct {
+	ew_ctx *x;
+	score_set *ss;
+	int oom;
+} gd_ctx;
+
+/* One client's previous score (from the bulk read) against today's: a grade_down alert when the
+ * grade fell by grade_drop grades or more, or the score by score_drop points or more. */
+static int grade_down_one(void *vc, const store_risk_score *prev)
+{
+	gd_ctx *g = vc;
+	ew_ctx *x = g->x;
 	const ew_opts *o = x->o;
 	const sc_model *m = o->model;
-	for (size_t i = 0; i < ss->n; i++) {
-		store_risk_score *r = &ss->rows[i], prev;
-		ew_client *c = find_client(x, r->client_ext_id);
-		if (c) c->grade_now = grade_index(m, r->grade);
-		if (store_risk_score_before(s, r->client_ext_id, o->model_name, o->as_of, &prev) != STORE_OK)
-			continue;
-		int gnew = grade_index(m, r->grade), gold = grade_index(m, prev.grade);
-		int by_grade = gnew >= 0 && gold >= 0 && gnew - gold >= o->grade_drop;
-		int by_score = prev.score_x100 - r->score_x100 >= (int64_t)o->score_drop * 100;
-		if (!by_grade && !by_score) continue;
-		store_alert a;
-		char day[16], pday[16], txt[400], js[1200];
-		date_format(o->as_of, day, sizeof day);
-		date_format(prev.day, pday, sizeof pday);
-		moved(prev.variables, r->variables, txt, sizeof txt, js, sizeof js);
-		base_alert(&a, EW_GRADE_DOWN, r->client_ext_id, o->as_of,
-		           gnew - gold >= 2 ? "critical" : "warning");
-		snprintf(a.dedupe_key, sizeof a.dedupe_key, "grade_down:%s:%s:%s", r->client_ext_id,
-		         o->model_name, day);
-		snprintf(a.reason, sizeof a.reason,
-		         "grade %s -> %s, score %lld.%02lld -> %lld.%02lld since %s: %s", prev.grade,
-		         r->grade, (long long)(prev.score_x100 / 100),
-		         (long long)llabs(prev.score_x100 % 100), (long long)(r->score_x100 / 100),
-		         (long long)llabs(r->score_x100 % 100), pday,
-		         txt[0] ? txt : "no single variable moved");
-		snprintf(a.details, sizeof a.details,
-		         "{\"model\":\"%s\",\"from\":{\"day\":\"%s\",\"grade\":\"%s\",\"score_x100\":%lld},"
-		         "\"to\":{\"day\":\"%s\",\"grade\":\"%s\",\"score_x100\":%lld},\"moved\":%s}",
-		         o->model_name, pday, prev.grade, (long long)prev.score_x100, day, r->grade,
-		         (long long)r->score_x100, js);
-		route(x, &a, r->client_ext_id);
-		push_alert(x, &a);
+	store_risk_score *r = bsearch(prev, g->ss->rows, g->ss->n, sizeof *g->ss->rows, by_client);
+	if (!r) return 0;
+	int gnew = grade_index(m, r->grade), gold = grade_index(m, prev->grade);
+	int by_grade = gnew >= 0 && gold >= 0 && gnew - gold >= o->grade_drop;
+	int by_score = prev->score_x100 - r->score_x100 >= (int64_t)o->score_drop * 100;
+	if (!by_grade && !by_score) return 0;
+	store_alert a;
+	char day[16], pday[16], txt[400], js[1200];
+	date_format(o->as_of, day, sizeof day);
+	date_format(prev->day, pday, sizeof pday);
+	moved(prev->variables, r->variables, txt, sizeof txt, js, sizeof js);
+	base_alert(&a, EW_GRADE_DOWN, r->client_ext_id, o->as_of, gnew - gold >= 2 ? "critical" : "warning");
+	snprintf(a.dedupe_key, sizeof a.dedupe_key, "grade_down:%s:%s:%s", r->client_ext_id, o->model_name, day);
+	snprintf(a.reason, sizeof a.reason, "grade %s -> %s, score %lld.%02lld -> %lld.%02lld since %s: %s",
+	         prev->grade, r->grade, (long long)(prev->score_x100 / 100),
+	         (long long)llabs(prev->score_x100 % 100), (long long)(r->score_x100 / 100),
+	         (long long)llabs(r->score_x100 % 100), pday, txt[0] ? txt : "no single variable moved");
+	snprintf(a.details, sizeof a.details,
+	         "{\"model\":\"%s\",\"from\":{\"day\":\"%s\",\"grade\":\"%s\",\"score_x100\":%lld},"
+	         "\"to\":{\"day\":\"%s\",\"grade\":\"%s\",\"score_x100\":%lld},\"moved\":%s}",
+	         o->model_name, pday, prev->grade, (long long)prev->score_x100, day, r->grade,
+	         (long long)r->score_x100, js);
+	route(x, &a, r->client_ext_id);
+	if (push_alert(x, &a)) {
+		g->oom = 1;
+		return -1;
 	}
+	return 0;
+}
+
+/* grade_down: every client's previous score in one ordered query (store_risk_scores_before), each
+ * matched to today's row by binary search: no query per client. */
+static int grade_downs(store *s, ew_ctx *x, score_set *ss, char *err, size_t errcap)
+{
+	const sc_model *m = x->o->model;
+	qsort(ss->rows, ss->n, sizeof *ss->rows, by_client);
+	for (size_t i = 0; i < ss->n; i++) {
+		ew_client *c = find_client(x, ss->rows[i].client_ext_id);
+		if (c) c->grade_now = grade_index(m, ss->rows[i].grade);
+	}
+	gd_ctx g = {x, ss, 0};
+	if (store_risk_scores_before(s, x->o->model_name, x->o->as_of, grade_down_one, &g) != STORE_OK) {
+		snprintf(err, errcap, "previous scores: %s", g.oom ? "out of memory" : store_errmsg(s));
+		return -1;
+	}
+	return 0;
 }
 
 /* --- grade of every client cluster_window days ago, for cluster_down ---------------------------- */
@@ -614,17 +648,45 @@ static int limits(store *s, ew_ctx *x, char *err, size_t errcap)
 			snprintf(b.subject, sizeof b.subject, "%s", sl.v[i].subject);
 			if (sl.v[i].k == RISK_SUBJECT_CLIENT)
 				snprintf(b.client_ext_id, sizeof b.client_ext_id, "%s", b.subject);
+			snprintf(b.officer, sizeof b.officer, "%s", e.officer);
+			snprintf(b.branch, sizeof b.branch, "%s", e.branch);
+			b.many_branches = e.many_branches;
 			store_alert a;
 			exposure_breach_alert(&b, &a);
-			if (sl.v[i].k == RISK_SUBJECT_CLIENT)
-				route(x, &a, b.subject);
-			else
-				risk_alert_route_many(&a, NULL);
-			push_alert(x, &a);
+			if (push_alert(x, &a)) {
+				snprintf(err, errcap, "out of memory");
+				free(sl.v);
+				return -1;
+			}
 		}
 	}
 	free(sl.v);
 	return 0;
+}
+
+/* The refresh's audit entry: action risk.refresh, object day:D, details the counts. */
+static store_rc audit(store *s, const ew_opts *o, const ew_stats *st)
+{
+	store_audit_entry e;
+	memset(&e, 0, sizeof e);
+	e.day = o->as_of;
+	snprintf(e.actor, sizeof e.actor, "%s", o->actor);
+	snprintf(e.action, sizeof e.action, "risk.refresh");
+	char day[16];
+	date_format(o->as_of, day, sizeof day);
+	snprintf(e.object, sizeof e.object, "day:%s", day);
+	size_t l = (size_t)snprintf(e.details, sizeof e.details, "{\"model\":\"");
+	for (const char *p = o->model ? o->model_name : ""; *p && l + 8 < sizeof e.details; p++)
+		if (*p == '"' || *p == '\\')
+			l += (size_t)snprintf(e.details + l, sizeof e.details - l, "\\%c", *p);
+		else if ((unsigned char)*p >= 0x20)
+			e.details[l++] = *p;
+	l += (size_t)snprintf(e.details + l, sizeof e.details - l, "\",\"clients\":%ld,\"scored\":%ld,\"known\":%ld",
+	                      st->clients, st->scored, st->known);
+	for (int k = 0; k < EW_N && l < sizeof e.details; k++)
+		l += (size_t)snprintf(e.details + l, sizeof e.details - l, ",\"%s\":%ld", KINDS[k], st->raised[k]);
+	if (l < sizeof e.details) snprintf(e.details + l, sizeof e.details - l, "}");
+	return store_audit_append(s, &e);
 }
 
 int early_warning_refresh(store *s, const ew_opts *o, const risk_alert_sink *sink, ew_stats *st, char *err,
@@ -642,7 +704,7 @@ int early_warning_refresh(store *s, const ew_opts *o, const risk_alert_sink *sin
 	st->clients = (long)x.n;
 	if (o->model) {
 		if (score_all(s, &x, &ss, err, errcap)) goto out;
-		grade_downs(s, &x, &ss);
+		if (grade_downs(s, &x, &ss, err, errcap)) goto out;
 		if (clusters(s, &x)) {
 			snprintf(err, errcap, "grades: %s", store_errmsg(s));
 			goto out;
@@ -684,6 +746,10 @@ int early_warning_refresh(store *s, const ew_opts *o, const risk_alert_sink *sin
 		}
 		for (int k = 0; k < EW_N; k++)
 			if (strcmp(x.al[i].kind, KINDS[k]) == 0) st->raised[k]++;
+	}
+	if (o->actor && audit(s, o, st) != STORE_OK) {
+		snprintf(err, errcap, "audit log: %s", store_errmsg(s));
+		goto rollback;
 	}
 	if (store_commit(s) != STORE_OK) {
 		snprintf(err, errcap, "commit: %s", store_errmsg(s));

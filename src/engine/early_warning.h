@@ -12,7 +12,9 @@
  *   cluster_down   >= cluster_k clients of one group, or of one officer, whose grade is worse than
  *                  their grade cluster_window days earlier.
  * Idempotent: scores are replaced by (client, day, model); alerts carry dedupe keys, so a second run
- * of the same day raises nothing new. Reads first, then writes in one transaction of its own. */
+ * of the same day raises nothing new. Reads first (the previous scores in one query for all clients,
+ * not one per client), then writes the scores, the alerts (through the sink: RISK_ALERT_STORE raises
+ * them with store_alert_raise) and the audit entry in one transaction of its own. */
 #ifndef VIGIE_EARLY_WARNING_H
 #define VIGIE_EARLY_WARNING_H
 #include "core/scorecard.h"
@@ -27,6 +29,8 @@ typedef struct {
 	int fact_lookback;                        /* days, 30 */
 	int pay_recent, pay_before, pay_drop_pct; /* 30, 90, 50 */
 	int cluster_k, cluster_window;            /* 3, 30 */
+	const char *actor; /* who runs it (a user, or "system"): the audit entry risk.refresh, dated as_of,
+	                      in the refresh's transaction; NULL = no audit entry */
 } ew_opts;
 
 void early_warning_defaults(ew_opts *o);

@@ -9,27 +9,6 @@
 #include "core/money.h"
 #include "engine/ledger_sync.h"
 
-/* --- routing (risk_alert.h) -------------------------------------------------------------------- */
-void risk_alert_route_one(store_alert *a, const char *officer, const char *branch)
-{
-	snprintf(a->branch, sizeof a->branch, "%s", branch ? branch : "");
-	if (officer && *officer)
-		snprintf(a->assignee, sizeof a->assignee, "%s", officer);
-	else
-		snprintf(a->assignee, sizeof a->assignee, "role:supervisor");
-}
-
-void risk_alert_route_many(store_alert *a, const char *one_branch)
-{
-	if (one_branch) {
-		snprintf(a->branch, sizeof a->branch, "%s", one_branch);
-		snprintf(a->assignee, sizeof a->assignee, "role:supervisor");
-	} else {
-		a->branch[0] = 0;
-		snprintf(a->assignee, sizeof a->assignee, "role:manager");
-	}
-}
-
 /* --- sums -------------------------------------------------------------------------------------- */
 static exposure_line *line_of(exposure *e, const char *currency)
 {
@@ -82,12 +61,14 @@ static int commit_add(void *ctx, const store_risk_commitment *c)
 	return a->overflow;
 }
 
-/* Adds one client's accounts and commitments into e (no limits). */
+/* Adds one client's accounts and commitments into e (no limits); officer/branch: the routing of the
+ * client's alerts (its active account with the largest outstanding principal, else the client's). */
 static int add_client(store *s, const char *client, civil_day d, exposure *e, ledger_buf *buf, char *err,
-                      size_t errcap)
+                      size_t errcap, char officer[STORE_ID_MAX], char branch[STORE_ID_MAX])
 {
 	id_list ids = {0};
 	int rc = -1;
+	int64_t best = -1;
 	if (store_risk_client_accounts(s, client, id_push, &ids) != STORE_OK) {
 		snprintf(err, errcap, "client %s: accounts: %s", client, store_errmsg(s));
 		goto out;
@@ -115,6 +96,11 @@ static int add_client(store *s, const char *client, civil_day d, exposure *e, le
 			if (st.status != ACCOUNT_ACTIVE) continue;
 			owed = st.outstanding_principal;
 		}
+		if (owed > best) {
+			best = owed;
+			snprintf(officer, STORE_ID_MAX, "%s", a.officer);
+			snprintf(branch, STORE_ID_MAX, "%s", a.branch);
+		}
 		exposure_line *l = line_of(e, a.currency);
 		if (!l || add(a.kind == STORE_LOAN ? &l->loans : &l->invoices, owed) ||
 		    add(&l->total, owed)) {
@@ -122,6 +108,16 @@ static int add_client(store *s, const char *client, civil_day d, exposure *e, le
 			         client, EXPOSURE_MAX_CURRENCIES);
 			goto out;
 		}
+	}
+	if (best < 0) {
+		store_client c;
+		store_rc cr = store_client_get(s, client, &c);
+		if (cr == STORE_ERR) {
+			snprintf(err, errcap, "client %s: %s", client, store_errmsg(s));
+			goto out;
+		}
+		snprintf(officer, STORE_ID_MAX, "%s", cr == STORE_OK ? c.officer : "");
+		snprintf(branch, STORE_ID_MAX, "%s", cr == STORE_OK ? c.branch : "");
 	}
 	commit_acc ca = {e, 0};
 	if (store_risk_commitments_open(s, client, d, commit_add, &ca) != STORE_OK) {
@@ -154,7 +150,7 @@ int exposure_client(store *s, const char *client, civil_day d, exposure *out, ch
 {
 	memset(out, 0, sizeof *out);
 	ledger_buf buf = {0};
-	int rc = add_client(s, client, d, out, &buf, err, errcap);
+	int rc = add_client(s, client, d, out, &buf, err, errcap, out->officer, out->branch);
 	ledger_buf_free(&buf);
 	if (rc) return -1;
 	return add_limits(s, RISK_SUBJECT_CLIENT, client, d, out, err, errcap);
@@ -170,8 +166,14 @@ int exposure_group(store *s, const char *group, civil_day d, exposure *out, char
 		snprintf(err, errcap, "group %s: %s", group, store_errmsg(s));
 		goto out;
 	}
-	for (int i = 0; i < members.n; i++)
-		if (add_client(s, members.ids[i], d, out, &buf, err, errcap)) goto out;
+	for (int i = 0; i < members.n; i++) {
+		char officer[STORE_ID_MAX], branch[STORE_ID_MAX];
+		if (add_client(s, members.ids[i], d, out, &buf, err, errcap, officer, branch)) goto out;
+		if (i == 0)
+			snprintf(out->branch, sizeof out->branch, "%s", branch);
+		else if (strcmp(out->branch, branch) != 0)
+			out->many_branches = 1;
+	}
 	rc = add_limits(s, RISK_SUBJECT_GROUP, group, d, out, err, errcap);
 out:
 	free(members.ids);
@@ -215,6 +217,10 @@ void exposure_breach_alert(const exposure_breach *b, store_alert *a)
 	    "\"loans\":\"%s\",\"invoices\":\"%s\",\"commitments\":\"%s\",\"limit_id\":%lld,\"day\":\"%s\"}",
 	    kind, b->subject, l->currency, ex, li, lo, in, co, (long long)l->limit.id, day);
 	snprintf(a->status, sizeof a->status, "open");
+	if (b->kind == RISK_SUBJECT_GROUP)
+		risk_alert_route_many(a, b->many_branches ? NULL : b->branch);
+	else
+		risk_alert_route_one(a, b->officer, b->branch);
 }
 
 /* --- the posting guard ------------------------------------------------------------------------- */
@@ -339,6 +345,9 @@ static int check_lines(const exposure *e, store_risk_subject k, const char *subj
 		exposure_breach b = {.kind = k, .day = p->day, .line = *l, .source_line = p->line};
 		snprintf(b.subject, sizeof b.subject, "%s", subject);
 		snprintf(b.client_ext_id, sizeof b.client_ext_id, "%s", p->client);
+		snprintf(b.officer, sizeof b.officer, "%s", e->officer);
+		snprintf(b.branch, sizeof b.branch, "%s", e->branch);
+		b.many_branches = e->many_branches;
 		if (fn(ctx, &b)) return -1;
 	}
 	return 0;

@@ -34,6 +34,11 @@ typedef struct {
 typedef struct {
 	int n;
 	exposure_line line[EXPOSURE_MAX_CURRENCIES]; /* sorted by currency */
+	/* Who its alerts go to (risk_alert.h): for a client, the officer and branch of its active account
+	 * with the largest outstanding principal (the client's own when it has none); for a group, the
+	 * branch when every member's is the same (many_branches 0), officer "". */
+	char officer[STORE_ID_MAX], branch[STORE_ID_MAX];
+	int many_branches;
 } exposure;
 
 /* One client's exposure at d, with the client limits in force. 0, or -1 with a message in err. */
@@ -50,10 +55,13 @@ typedef struct {
 	civil_day day;
 	exposure_line line;
 	long source_line; /* the file line of the posting (0 when not from a file) */
+	char officer[STORE_ID_MAX], branch[STORE_ID_MAX]; /* routing, from the exposure */
+	int many_branches;
 } exposure_breach;
 
-/* Fills alert a for a breach (kind limit_exceeded, dedupe key per limit and posting day, reason
- * and details with the figures); the caller routes it. */
+/* Fills alert a for a breach (kind limit_exceeded, dedupe key per limit and day, reason and details
+ * with the figures) and routes it (risk_alert.h): a client's to its officer (or role:supervisor of
+ * its branch), a group's to role:supervisor of the group's branch, or role:manager. */
 void exposure_breach_alert(const exposure_breach *b, store_alert *a);
 
 /* --- the posting guard ------------------------------------------------------------------------- */

@@ -1,7 +1,9 @@
 /* risk_alert.h: how the risk engines (exposure, early warning) raise alerts, and to whom.
  * Alerts are the work module's (store_work.h, store_alert); the engines hand them to a sink, a
- * struct of one function pointer, so that the store-backed sink (store_alert_raise, in the caller's
- * transaction, idempotent by dedupe key) and a recording double in the tests are interchangeable.
+ * struct of one function pointer, so that the store-backed sink RISK_ALERT_STORE (store_alert_raise,
+ * in the caller's transaction, idempotent by dedupe key) and a recording double in the tests are
+ * interchangeable. The import paths (io/import.c, io/risk_import.c) raise breaches in the store
+ * directly, in the import's transaction.
  *
  * Routing (docs/risk.md, "Who gets an alert"): an alert about an account or a client goes to the
  * officer of the account (for a client: of its account with the largest outstanding principal);
@@ -19,6 +21,10 @@ typedef struct {
 	int (*raise)(void *ctx, store *s, store_alert *a, store_put *res);
 	void *ctx;
 } risk_alert_sink;
+
+/* The sink of the CLI and the daily run: store_alert_raise(s, a, res) in the caller's transaction
+ * (alerts are unique by dedupe key: raising one again is PUT_UNCHANGED). */
+extern const risk_alert_sink RISK_ALERT_STORE;
 
 /* Fills a->assignee and a->branch for an alert about one account or client (see above). */
 void risk_alert_route_one(store_alert *a, const char *officer, const char *branch);

@@ -132,6 +132,7 @@ static int seg_one(void *vc, const store_account *a, const uint8_t *blob, size_t
 	seg_ctx *c = vc;
 	const seg_opts *o = c->o;
 	if (a->kind != STORE_LOAN || a->start_on > o->as_of) return 0;
+	if (o->visible && !o->visible(o->visible_ctx, a->branch, a->officer)) return 0;
 	if (ledger_buf_decode(&c->buf, blob, len)) {
 		snprintf(c->err, sizeof c->err, "account %s: corrupt ledger data", a->ext_id);
 		return -1;

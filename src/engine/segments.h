@@ -4,7 +4,8 @@
  *
  * Promises:
  * - the population is the one of `vigie report par`: loans active at D (started, not closed, not
- *   written off); so per currency the totals (loans, outstanding, PAR30) equal the PAR report's;
+ *   written off); so per currency the totals (loans, outstanding, PAR30) equal the PAR report's
+ *   (when no visibility filter restricts it to one user's loans);
  * - one streaming scan of the ledgers in client order (store_scan), grades merged in the same order
  *   from score_history (store_risk_grades_as_of); memory grows with the segments only;
  * - exact int64 sums (an overflow is an error); no clock. */
@@ -45,6 +46,9 @@ typedef struct {
 	int64_t bands[SEG_MAX_BANDS];
 	int n_bands;
 	const char *currency; /* NULL = all */
+	/* Only the loans someone may see (access_can_see of the loan's branch and officer); NULL = all. */
+	int (*visible)(void *ctx, const char *branch, const char *officer);
+	void *visible_ctx;
 } seg_opts;
 
 typedef struct {

@@ -465,17 +465,29 @@ static int posting_note(imp *c, const store_account *a)
 	return 0;
 }
 
-/* A breach: with limit_breach = refuse, an error at the posting's line (nothing is written);
- * with flag, a warning on the error stream (the alert is raised by the caller's sink, when wired). */
+/* A breach: with limit_breach = refuse, an error at the posting's line (the whole file is rolled
+ * back: nothing is written, no alert either); with flag, the limit_exceeded alert is raised in the
+ * import's transaction (store_alert_raise, routed by exposure_breach_alert) and a warning printed. */
 static int posting_breach(void *ctx, const exposure_breach *b)
 {
 	imp *c = ctx;
 	store_alert al;
 	exposure_breach_alert(b, &al);
-	if (exposure_guard_mode(c->guard) == EXPOSURE_REFUSE)
-		error_at(c, b->source_line, "principal", "expected an exposure within the limit, found %s", al.reason);
-	else
-		fprintf(c->err, "%s:%ld: warning: limit exceeded: %s\n", c->label, b->source_line, al.reason);
+	if (exposure_guard_mode(c->guard) == EXPOSURE_REFUSE) {
+		error_at(c, b->source_line, "principal",
+		         "expected an exposure within the limit, found %s (limit_breach = refuse: refused, no "
+		         "alert raised)",
+		         al.reason);
+		return 0;
+	}
+	store_put res;
+	if (store_alert_raise(c->s, &al, &res) != STORE_OK) {
+		store_failed(c, "alert");
+		return -1;
+	}
+	fprintf(c->err, "%s:%ld: warning: limit exceeded: %s (alert %lld %s %s)\n", c->label, b->source_line,
+	        al.reason, (long long)al.id, res == PUT_INSERTED ? "raised to" : "already raised to",
+	        al.assignee);
 	return 0;
 }
 
@@ -1115,7 +1127,7 @@ import_rc import_csv(store *s, import_kind k, const char *path, const char *labe
 	if (!have_header && !fatal && !c->failed)
 		error_at(c, 1, "header", "expected a header line naming the columns, found an empty file");
 	if (!c->failed && !fatal && !st->errors && posting_check(c, msg, sizeof msg)) {
-		fprintf(err, "%s: limit check: %s\n", c->label, msg);
+		if (!c->failed) fprintf(err, "%s: limit check: %s\n", c->label, msg);
 		c->failed = 1;
 	}
 	if (st->errors > IMPORT_MAX_REPORTED)

@@ -11,6 +11,8 @@
 #include "core/money.h"
 #include "engine/exposure.h"
 #include "io/csv.h"
+#include "io/json_out.h"
+#include "store/store_audit.h"
 #include "store/store_risk.h"
 
 static const char *const KINDS[] = {"facts", "groups", "limits", "commitments"};
@@ -39,6 +41,7 @@ typedef struct {
 	import_stats *st;
 	csv_row row;
 	int col[8];
+	long alerts; /* limit_exceeded alerts newly raised */
 } rctx;
 
 static void bad(rctx *c, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -232,11 +235,13 @@ static int row(store *s, rctx *c, risk_import_kind k, const char *actor)
 
 typedef struct {
 	rctx *c;
-	exposure_guard *g;
+	store *s;
 	int refuse;
-	long line;
+	int store_failed;
 } commit_guard;
 
+/* A breach of a commitment: refused (an error at its line, nothing written, no alert), or flagged
+ * (the alert raised in the import's transaction, a warning printed). */
 static int breach(void *ctx, const exposure_breach *b)
 {
 	commit_guard *cg = ctx;
@@ -244,16 +249,57 @@ static int breach(void *ctx, const exposure_breach *b)
 	exposure_breach_alert(b, &a);
 	if (cg->refuse) {
 		cg->c->row.line = b->source_line;
-		bad(cg->c, "amount", "expected an exposure within the limit, found %s", a.reason);
-	} else {
-		fprintf(cg->c->err, "%s:%ld: warning: limit exceeded: %s\n", cg->c->label, b->source_line,
-		        a.reason);
+		bad(cg->c, "amount",
+		    "expected an exposure within the limit, found %s (limit_breach = refuse: refused, no alert "
+		    "raised)",
+		    a.reason);
+		return 0;
 	}
+	store_put res;
+	if (store_alert_raise(cg->s, &a, &res) != STORE_OK) {
+		cg->store_failed = 1;
+		return -1;
+	}
+	cg->c->alerts += res == PUT_INSERTED;
+	fprintf(cg->c->err, "%s:%ld: warning: limit exceeded: %s (alert %lld %s %s)\n", cg->c->label,
+	        b->source_line, a.reason, (long long)a.id, res == PUT_INSERTED ? "raised to" : "already raised to",
+	        a.assignee);
 	return 0;
 }
 
-import_rc risk_import_csv(store *s, risk_import_kind k, const char *path, const char *actor, FILE *err,
-                          import_stats *st)
+/* The audit entry of an import by a person (docs/security.md), in the import's transaction. */
+static store_rc audit(store *s, risk_import_kind k, const char *path, const char *actor, civil_day on,
+                      const import_stats *st, long alerts)
+{
+	store_audit_entry e;
+	memset(&e, 0, sizeof e);
+	e.day = on;
+	snprintf(e.actor, sizeof e.actor, "%s", actor);
+	snprintf(e.action, sizeof e.action, "risk.import.%s", KINDS[k]);
+	const char *base = strrchr(path, '/');
+	snprintf(e.object, sizeof e.object, "file:%s", base ? base + 1 : path);
+	FILE *m = fmemopen(e.details, sizeof e.details, "w");
+	if (!m) return STORE_ERR;
+	json_out j;
+	json_init(&j, m, 0);
+	json_obj_begin(&j);
+	json_kstr(&j, "file", path);
+	json_kint(&j, "rows", st->rows);
+	json_kint(&j, "inserted", st->inserted);
+	json_kint(&j, "updated", st->updated);
+	json_kint(&j, "unchanged", st->unchanged);
+	json_kint(&j, "alerts", alerts);
+	json_obj_end(&j);
+	int bad = ferror(m);
+	long len = ftell(m);
+	fclose(m);
+	if (bad || len < 0 || (size_t)len >= sizeof e.details) snprintf(e.details, sizeof e.details, "{\"truncated\":true}");
+	e.details[strcspn(e.details, "\n")] = 0;
+	return store_audit_append(s, &e);
+}
+
+import_rc risk_import_csv(store *s, risk_import_kind k, const char *path, const char *actor, civil_day on,
+                          FILE *err, import_stats *st)
 {
 	char msg[512];
 	memset(st, 0, sizeof *st);
@@ -323,11 +369,15 @@ import_rc risk_import_csv(store *s, risk_import_kind k, const char *path, const 
 		bad(&c, "header", "expected a header line naming the columns, found an empty file");
 	}
 	if (g && !failed && !st->errors) {
-		commit_guard cg = {&c, g, exposure_guard_mode(g) == EXPOSURE_REFUSE, 0};
+		commit_guard cg = {&c, s, exposure_guard_mode(g) == EXPOSURE_REFUSE, 0};
 		if (exposure_guard_check(g, breach, &cg, msg, sizeof msg)) {
-			fprintf(err, "%s: limit check: %s\n", path, msg);
+			fprintf(err, "%s: limit check: %s\n", path, cg.store_failed ? store_errmsg(s) : msg);
 			failed = 1;
 		}
+	}
+	if (!failed && !st->errors && actor && on != DATE_NONE && audit(s, k, path, actor, on, st, c.alerts) != STORE_OK) {
+		fprintf(err, "%s: audit log: %s\n", path, store_errmsg(s));
+		failed = 1;
 	}
 	exposure_guard_free(g);
 	csv_close(r);

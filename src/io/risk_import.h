@@ -18,8 +18,12 @@ typedef enum {
 int risk_import_kind_parse(const char *s,
                            risk_import_kind *out); /* "facts", "groups", "limits", "commitments" */
 
-/* actor: who imports (set_by of the limits). */
-import_rc risk_import_csv(store *s, risk_import_kind k, const char *path, const char *actor, FILE *err,
-                          import_stats *st);
+/* actor: who imports (set_by of the limits; the caller checked access_can(ACT_IMPORT)). With an actor
+ * and a day `on` (not DATE_NONE), the import appends its audit entry (action risk.import.KIND, object
+ * file:NAME, details: the counts) in its own transaction. A commitment over a limit: with
+ * limit_breach = flag, its limit_exceeded alert is raised in the same transaction (and printed as a
+ * warning); with refuse, the file is rejected and nothing is written (no alert). */
+import_rc risk_import_csv(store *s, risk_import_kind k, const char *path, const char *actor, civil_day on,
+                          FILE *err, import_stats *st);
 
 #endif

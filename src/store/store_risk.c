@@ -523,6 +523,28 @@ static const store_sql2 GRADES_AS_OF = {
     " ORDER BY c.ext_id",
     NULL};
 
+/* Every client's latest row of one model before a day: one query driven by the client table, one
+ * index seek per client (primary key (client_ext_id, day, model)), whatever the days kept. */
+static const store_sql2 SCORES_BEFORE = {
+    "SELECT h.client_ext_id, h.day, h.model, h.score_x100, h.grade, h.pd_ppm, h.reasons, h.variables"
+    " FROM client c JOIN score_history h ON h.client_ext_id = c.ext_id AND h.model = $2"
+    " AND h.day = (SELECT max(x.day) FROM score_history x WHERE x.client_ext_id = c.ext_id"
+    " AND x.model = $2 AND x.day < $1) ORDER BY c.ext_id",
+    NULL};
+
+static void read_score(store_q *q, store_risk_score *out)
+{
+	memset(out, 0, sizeof *out);
+	store_q_col_copy(q, 0, out->client_ext_id, sizeof out->client_ext_id);
+	out->day = store_q_col_day(q, 1);
+	store_q_col_copy(q, 2, out->model, sizeof out->model);
+	out->score_x100 = store_q_col_int(q, 3);
+	store_q_col_copy(q, 4, out->grade, sizeof out->grade);
+	out->pd_ppm = store_q_col_int(q, 5);
+	store_q_col_copy(q, 6, out->reasons, sizeof out->reasons);
+	store_q_col_copy(q, 7, out->variables, sizeof out->variables);
+}
+
 store_rc store_risk_score_put(store *s, const store_risk_score *r)
 {
 	return store_q_exec_tx(s, &SCORE_PUT, NULL, "tdtititt", r->client_ext_id, r->day, r->model,
@@ -538,18 +560,32 @@ store_rc store_risk_score_before(store *s, const char *client, const char *model
 	store_q_day(q, 2, before);
 	store_q_text(q, 3, model);
 	int r = store_q_step(q);
-	if (r > 0) {
-		memset(out, 0, sizeof *out);
-		store_q_col_copy(q, 0, out->client_ext_id, sizeof out->client_ext_id);
-		out->day = store_q_col_day(q, 1);
-		store_q_col_copy(q, 2, out->model, sizeof out->model);
-		out->score_x100 = store_q_col_int(q, 3);
-		store_q_col_copy(q, 4, out->grade, sizeof out->grade);
-		out->pd_ppm = store_q_col_int(q, 5);
-		store_q_col_copy(q, 6, out->reasons, sizeof out->reasons);
-		store_q_col_copy(q, 7, out->variables, sizeof out->variables);
-	}
+	if (r > 0) read_score(q, out);
 	return close_rc(q, r < 0 ? STORE_ERR : r == 0 ? STORE_NOT_FOUND : STORE_OK);
+}
+
+typedef struct {
+	store_risk_score_fn fn;
+	void *ctx;
+	store_risk_score row;
+} scores_ctx;
+
+static int score_row(store_q *q, void *vc)
+{
+	scores_ctx *c = vc;
+	read_score(q, &c->row);
+	return c->fn(c->ctx, &c->row);
+}
+
+store_rc store_risk_scores_before(store *s, const char *model, civil_day before, store_risk_score_fn fn,
+                                  void *ctx)
+{
+	store_q *q = store_q_open(s, &SCORES_BEFORE);
+	if (!q) return STORE_ERR;
+	store_q_day(q, 1, before);
+	store_q_text(q, 2, model);
+	scores_ctx c = {.fn = fn, .ctx = ctx};
+	return each_row(q, score_row, &c);
 }
 
 store_rc store_risk_grade_of(store *s, const char *client, civil_day d, char grade[RISK_GRADE_MAX])

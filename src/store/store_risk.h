@@ -117,6 +117,11 @@ store_rc store_risk_score_put(store *s, const store_risk_score *r);
 /* The latest row of the client strictly before day `before` (any model when model is NULL). */
 store_rc store_risk_score_before(store *s, const char *client_ext_id, const char *model, civil_day before,
                                  store_risk_score *out);
+/* Every client's latest row of `model` strictly before day `before`, by client ext id (byte order):
+ * one query for all clients (the refresh's grade_down reads the previous scores with it). */
+typedef int (*store_risk_score_fn)(void *ctx, const store_risk_score *r);
+store_rc store_risk_scores_before(store *s, const char *model, civil_day before, store_risk_score_fn fn,
+                                  void *ctx);
 /* The grade of a client as of d: that of its latest score on or before d (ties: the latest model
  * name). STORE_NOT_FOUND (grade "") when it has none. */
 store_rc store_risk_grade_of(store *s, const char *client_ext_id, civil_day d, char grade[RISK_GRADE_MAX]);

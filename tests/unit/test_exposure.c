@@ -41,6 +41,19 @@ static import_rc imp(store *s, import_kind k, const char *text, char *err, size_
 	return rc;
 }
 
+typedef struct {
+	int n;
+	store_alert last;
+} alert_seen;
+
+static int count_alert(void *ctx, const store_alert *a)
+{
+	alert_seen *c = ctx;
+	c->n++;
+	c->last = *a;
+	return 0;
+}
+
 static int64_t total(const exposure *e, const char *cur)
 {
 	for (int i = 0; i < e->n; i++)
@@ -105,6 +118,8 @@ static void test_exposure(int pg)
 	T_EQ_INT(e.line[1].invoices, 200, "XOF invoices");
 	T_EQ_INT(e.line[1].commitments, 5000, "XOF commitments");
 	T_EQ_INT(e.line[1].total, 6150, "XOF total");
+	T_EQ_STR(e.officer, "moussa", "routed to the officer of its largest account");
+	T_EQ_STR(e.branch, "DKR", "of its branch");
 	T_EQ_INT(exposure_client(s, "C1", day("2026-04-01"), &e, msg, sizeof msg), 0, "C1 on 04-01");
 	T_EQ_INT(total(&e, "XOF"), 1150, "the commitment ended");
 	T_EQ_INT(exposure_client(s, "C2", day("2026-03-15"), &e, msg, sizeof msg), 0, "C2");
@@ -115,6 +130,7 @@ static void test_exposure(int pg)
 	T_EQ_INT(total(&e, "XOF"), 6750, "C1 + C2 in XOF");
 	T_EQ_INT(total(&e, "EUR"), 50000, "C1 in EUR");
 	T_OK(!e.line[0].has_limit && !e.line[1].has_limit, "no limits yet");
+	T_OK(!e.many_branches && strcmp(e.branch, "DKR") == 0, "group of one branch: %s", e.branch);
 
 	/* limits: C1 7000 XOF (admin import), ACME 8000 XOF; a pending one is ignored */
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -159,6 +175,13 @@ static void test_exposure(int pg)
 	T_OK(strstr(err, "group ACME") == NULL, "the group is within its limit");
 	store_account a;
 	T_EQ_INT(store_account_get(s, "L5", &a), STORE_OK, "L5 written");
+	store_alert_filter af = {.kind = "limit_exceeded"};
+	alert_seen as = {0};
+	T_EQ_INT(store_alerts_each(s, &af, count_alert, &as), STORE_OK, "alerts");
+	T_EQ_INT(as.n, 1, "the breach's alert is stored with the posting");
+	T_EQ_STR(as.last.assignee, "moussa", "routed to C1's officer");
+	T_EQ_STR(as.last.branch, "DKR", "with its branch");
+	T_EQ_STR(as.last.client_ext_id, "C1", "about C1");
 
 	/* refuse: a loan of 900 to C2 on 03-15 takes ACME to 8650 > 8000: refused, nothing written */
 	T_EQ_INT(store_begin(s), STORE_OK, "begin");
@@ -175,6 +198,10 @@ static void test_exposure(int pg)
 	     "the error at its line: %s", err);
 	T_EQ_INT(store_account_get(s, "L7", &a), STORE_NOT_FOUND, "L7 not written");
 	T_EQ_INT(store_account_get(s, "L6", &a), STORE_NOT_FOUND, "nor L6 (all or nothing)");
+	T_OK(strstr(err, "no alert raised") != NULL, "says no alert is raised: %s", err);
+	as.n = 0;
+	T_EQ_INT(store_alerts_each(s, &af, count_alert, &as), STORE_OK, "alerts");
+	T_EQ_INT(as.n, 1, "a refused posting raises no alert");
 	/* within the limits the same mode lets it through */
 	T_EQ_INT(imp(s, IMPORT_LOANS,
 	             "loan_id,client_id,currency,principal,disbursed_on,installments\nL7,C2,XOF,200,2026-03-"
@@ -206,8 +233,18 @@ static void test_exposure(int pg)
 	store_alert al;
 	exposure_breach_alert(&b, &al);
 	T_EQ_STR(al.kind, "limit_exceeded", "alert kind");
+	T_EQ_STR(al.assignee, "role:supervisor", "no officer in the breach: the branch's supervisor");
+	snprintf(b.officer, sizeof b.officer, "moussa");
+	exposure_breach_alert(&b, &al);
+	T_EQ_STR(al.assignee, "moussa", "routed by exposure_breach_alert");
 	T_OK(strstr(al.dedupe_key, "limit_exceeded:client:C1:XOF:") == al.dedupe_key, "dedupe key %s",
 	     al.dedupe_key);
+	b.kind = RISK_SUBJECT_GROUP;
+	b.many_branches = 1;
+	exposure_breach_alert(&b, &al);
+	T_EQ_STR(al.assignee, "role:manager", "a group over several branches: a manager");
+	b.kind = RISK_SUBJECT_CLIENT;
+	exposure_breach_alert(&b, &al);
 	risk_alert_route_one(&al, "moussa", "DKR");
 	T_EQ_STR(al.assignee, "moussa", "to the officer");
 	risk_alert_route_one(&al, "", "THS");
