@@ -59,8 +59,8 @@ int cmd_policy(const cli_env *e, int argc, char **argv);
 int cmd_simulate(const cli_env *e, int argc, char **argv);
 int cmd_run(const cli_env *e, int argc, char **argv);
 int cmd_outbox(const cli_env *e, int argc, char **argv);
+int cmd_decisions(const cli_env *e, int argc, char **argv);
 int cmd_tasks(const cli_env *e, int argc, char **argv);
-int cmd_timeline(const cli_env *e, int argc, char **argv);
 int cmd_account_timeline(const cli_env *e, int argc, char **argv);
 int cmd_template(const cli_env *e, int argc, char **argv);
 int cmd_user(const cli_env *e, int argc, char **argv);
@@ -79,7 +79,6 @@ int cmd_reject(const cli_env *e, int argc, char **argv);
 int cmd_request(const cli_env *e, int argc, char **argv);
 int cmd_hold(const cli_env *e, int argc, char **argv);
 int cmd_holds(const cli_env *e, int argc, char **argv);
-int cmd_outbox2(const cli_env *e, int argc, char **argv);
 int cmd_settings(const cli_env *e, int argc, char **argv);
 
 #endif

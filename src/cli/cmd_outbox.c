@@ -285,7 +285,7 @@ static int one_of(const cli_env *e, const char *opt, const char *v, const char *
 	return -1;
 }
 
-int cmd_outbox2(const cli_env *e, int argc, char **argv)
+int cmd_outbox(const cli_env *e, int argc, char **argv)
 {
 	if (argc > 0 && strcmp(argv[0], "render") == 0) return outbox_render_cmd(e, argc - 1, argv + 1);
 	static const char cmd[] = "outbox";

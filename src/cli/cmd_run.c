@@ -10,6 +10,11 @@
 #include "core/currency.h"
 #include "core/money.h"
 #include "engine/daily_run.h"
+#include "engine/early_warning.h"
+#include "engine/outbox.h"
+#include "engine/run_followup.h"
+#include "io/model_file.h"
+#include "io/template_set.h"
 #include "io/csv_out.h"
 #include "io/json_out.h"
 #include "io/policy_file.h"
@@ -17,6 +22,7 @@
 static const char RUN_HELP[] =
     "usage: vigie [--db PATH|URL] run --policy FILE --as-of DATE [--allocation ORDER]\n"
     "                                 [--batch N] [--workers N] [--lease SECONDS]\n"
+    "                                 [--model MODEL.json] [--templates DIR]\n"
     "\n"
     "Runs the policy for every day from the day after the last run to DATE, in order (a first run:\n"
     "DATE alone), and stores its decisions: messages (queued in the outbox), tasks, and the other\n"
@@ -30,12 +36,22 @@ static const char RUN_HELP[] =
     "                   `vigie run` started separately on the same PostgreSQL database share the days\n"
     "                   the same way; a worker that dies leaves its partition to the others.\n"
     "  --lease SECONDS  how long a partition stays a silent worker's (default 60; each batch renews\n"
-    "                   it); a worker whose connection is gone loses it at once\n";
-
-static const char OUTBOX_HELP[] =
-    "usage: vigie [--db PATH|URL] outbox [--as-of DATE] [--format table|csv|json]\n"
+    "                   it); a worker whose connection is gone loses it at once\n"
+    "  --model FILE     first, the risk refresh as of DATE with this behavioural model: every client\n"
+    "                   scored and graded (the grades are the policies' segments), early-warning\n"
+    "                   alerts raised (vigie risk refresh; docs/risk.md)\n"
+    "  --templates DIR  last, render the messages of the run's decisions (vigie outbox render)\n"
     "\n"
-    "Lists the queued messages (due on or before DATE when given), by day.\n";
+    "After the run, its follow-ups (safe to repeat): every alert or escalation decision raises its\n"
+    "alert (vigie alerts), every four-eyes decision waits in the approval queue (vigie approvals).\n";
+
+static const char DECISIONS_HELP[] =
+    "usage: vigie [--db PATH|URL] decisions [--from DATE] [--as-of DATE] [--action A] [--status S]\n"
+    "                                       [--format table|csv|json]\n"
+    "\n"
+    "Lists the daily run's decisions by day (from/to DATE when given): id, account, segment, step,\n"
+    "action (message, task, alert, escalation, ...), channels or task, template, assignee, status\n"
+    "(open, queued, done, cancelled), collection days past due and late amount on its day, dedupe key.\n";
 
 static const char TASKS_HELP[] =
     "usage: vigie [--db PATH|URL] tasks [--officer NAME] [--as-of DATE] [--format table|csv|json]\n"
@@ -43,11 +59,6 @@ static const char TASKS_HELP[] =
     "Lists the open tasks and four-eyes decisions (due on or before DATE when given; of one officer\n"
     "or role:NAME), by priority: days late on the decision's day, then late amount, descending.\n";
 
-static const char TIMELINE_HELP[] =
-    "usage: vigie [--db PATH|URL] timeline ID [--as-of DATE] [--format table|csv|json]\n"
-    "\n"
-    "Every decision (message, task, other step, case closed) and every payment of one account, in\n"
-    "date order (on or before DATE when given).\n";
 
 static int parse_format(const cli_env *e, const char *cmd, const char *v, int *out)
 {
@@ -214,11 +225,86 @@ static int run_workers(const cli_env *e, const daily_run_opts *o, int n, const p
 	return rc;
 }
 
+/* --model: the risk refresh as of the run's day, before the run (its grades are the segments). */
+static int risk_refresh(const cli_env *e, store *s, const char *path, civil_day as_of)
+{
+	sc_model *m = NULL;
+	char err[1024], name[STORE_ID_MAX];
+	if (model_file_load(path, &m, err, sizeof err) != MF_OK) {
+		fprintf(e->err, "vigie run: --model: %s\n", err);
+		return EXIT_BAD_INPUT;
+	}
+	const char *base = strrchr(path, '/');
+	snprintf(name, sizeof name, "%s", base ? base + 1 : path);
+	ew_opts o;
+	early_warning_defaults(&o);
+	o.as_of = as_of;
+	o.model = m;
+	o.model_name = name;
+	o.actor = "system";
+	ew_stats st;
+	int rc = EXIT_OK;
+	if (early_warning_refresh(s, &o, &RISK_ALERT_STORE, &st, err, sizeof err)) {
+		fprintf(e->err, "vigie run: risk refresh: %s\n", err);
+		rc = EXIT_STORE;
+	} else {
+		long raised = 0;
+		for (int k = 0; k < EW_N; k++)
+			raised += st.raised[k];
+		fprintf(e->out, "risk refresh: %ld clients scored, %ld early-warning alerts raised\n", st.scored,
+		        raised);
+	}
+	sc_model_free(m);
+	return rc;
+}
+
+/* After the run: its follow-ups, then (--templates) the messages rendered. */
+static int after_run(const cli_env *e, store *s, civil_day as_of, const char *templates)
+{
+	run_followup_result fr;
+	char err[512];
+	if (run_followup(s, as_of, &fr, err, sizeof err)) {
+		fprintf(e->err, "vigie run: follow-up: %s\n", err);
+		return EXIT_STORE;
+	}
+	fprintf(e->out, "follow-up: %lld alerts raised, %lld decisions waiting for approval\n", (long long)fr.alerts,
+	        (long long)fr.requests);
+	if (!templates) return EXIT_OK;
+	tpl_set *ts = NULL;
+	tpl_errors *errs = malloc(sizeof *errs);
+	if (!errs) return EXIT_STORE;
+	tpl_errors_init(errs);
+	tpl_err te = tpl_set_load(templates, &ts, errs);
+	if (te != TPL_OK) {
+		for (int i = 0; i < errs->n; i++)
+			fprintf(e->err, "%s\n", errs->msg[i]);
+		if (!errs->n) fprintf(e->err, "vigie run: --templates %s: %s\n", templates, tpl_strerror(te));
+		free(errs);
+		return te == TPL_ERR_IO ? EXIT_NOT_FOUND : EXIT_BAD_INPUT;
+	}
+	free(errs);
+	outbox_result r;
+	int rc = EXIT_OK;
+	if (outbox_render(s, ts, as_of, NULL, &r, err, sizeof err)) {
+		fprintf(e->err, "vigie run: outbox: %s\n", err);
+		rc = EXIT_STORE;
+	} else {
+		fprintf(e->out,
+		        "outbox: %lld decisions rendered: %lld messages queued, %lld held for approval, %lld failed to "
+		        "render (vigie outbox --status failed_render)\n",
+		        (long long)r.decisions, (long long)r.queued, (long long)r.held, (long long)r.failed);
+	}
+	tpl_set_free(ts);
+	return rc;
+}
+
 int cmd_run(const cli_env *e, int argc, char **argv)
 {
-	const char *pol = NULL, *as_of = NULL, *alloc = NULL, *batch = NULL, *workers = NULL, *lease = NULL;
-	const cli_opt opts[] = {{"policy", 1, &pol},  {"as-of", 1, &as_of},     {"allocation", 1, &alloc},
-	                        {"batch", 1, &batch}, {"workers", 1, &workers}, {"lease", 1, &lease},
+	const char *pol = NULL, *as_of = NULL, *alloc = NULL, *batch = NULL, *workers = NULL, *lease = NULL,
+	           *model = NULL, *templates = NULL;
+	const cli_opt opts[] = {{"policy", 1, &pol},        {"as-of", 1, &as_of},     {"allocation", 1, &alloc},
+	                        {"batch", 1, &batch},       {"workers", 1, &workers}, {"lease", 1, &lease},
+	                        {"model", 1, &model},       {"templates", 1, &templates},
 	                        {NULL, 0, NULL}};
 	const char *pos[1];
 	int n, help;
@@ -273,6 +359,8 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 	if (store_schema_version(s) < 3) {
 		fprintf(e->err, "vigie run: the store needs schema version 3: run vigie init\n");
 		rc = EXIT_STORE;
+	} else if (model && (rc = risk_refresh(e, s, model, o.as_of)) != EXIT_OK) {
+		/* said */
 	} else if (n_workers > 1 && strcmp(store_backend(s), "postgres") != 0) {
 		fprintf(e->err,
 		        "vigie run: --workers %d: several workers need PostgreSQL; SQLite has one writer, "
@@ -293,6 +381,9 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 			print_result(e, p, &r);
 		}
 	}
+	if (rc == EXIT_OK && !s) s = cli_open_store(e); /* the workers' parent */
+	if (rc == EXIT_OK && !s) rc = EXIT_STORE;
+	if (rc == EXIT_OK) rc = after_run(e, s, o.as_of, templates);
 	if (s) store_close(s);
 	free(p);
 	return rc;
@@ -326,6 +417,7 @@ static int decision_row(void *ctx, const store_decision *d)
 	if (c->format == 2) {
 		json_out *j = &c->j;
 		json_obj_begin(j);
+		json_kint(j, "id", d->id);
 		json_kstr(j, "day", day);
 		json_kstr(j, "account_id", d->account_ext_id);
 		json_kstr(j, "segment", d->segment);
@@ -347,9 +439,9 @@ static int decision_row(void *ctx, const store_decision *d)
 	} else if (c->format == 1) {
 		if (!c->rows)
 			fprintf(
-			    f, "day,account_id,segment,step,action,channels,template,task,assignee,four_eyes,"
+			    f, "id,day,account_id,segment,step,action,channels,template,task,assignee,four_eyes,"
 			       "status,anchor,days_past_due,late_amount,currency,dedupe_key\n");
-		fprintf(f, "%s,", day);
+		fprintf(f, "%lld,%s,", (long long)d->id, day);
 		csv_out_field(f, d->account_ext_id);
 		fputc(',', f);
 		csv_out_field(f, d->segment);
@@ -367,11 +459,11 @@ static int decision_row(void *ctx, const store_decision *d)
 		fputc('\n', f);
 	} else {
 		if (!c->rows)
-			fprintf(f, "%-10s %-12s %-10s %-18s %-16s %-22s %-22s %-16s %-6s %5s %14s\n", "day",
-			        "account", "segment", "step", "action", "channels/task", "template",
+			fprintf(f, "%-8s %-10s %-12s %-10s %-18s %-16s %-22s %-22s %-16s %-6s %5s %14s\n", "id",
+			        "day", "account", "segment", "step", "action", "channels/task", "template",
 			        "assignee", "status", "dpd", "late");
-		fprintf(f, "%-10s %-12s %-10s %-18s %-16s %-22s %-22s %-16s %-6s %5d %14s%s\n", day,
-		        d->account_ext_id, d->segment, d->step, d->action, what, d->template_name,
+		fprintf(f, "%-8lld %-10s %-12s %-10s %-18s %-16s %-22s %-22s %-16s %-6s %5d %14s%s\n",
+		        (long long)d->id, day, d->account_ext_id, d->segment, d->step, d->action, what, d->template_name,
 		        d->assignee, d->status, (int)d->dpd, amount, d->four_eyes ? " (four eyes)" : "");
 	}
 	c->rows++;
@@ -412,23 +504,23 @@ static int list(const cli_env *e, const char *cmd, const store_decision_filter *
 	return rc;
 }
 
-int cmd_outbox(const cli_env *e, int argc, char **argv)
+int cmd_decisions(const cli_env *e, int argc, char **argv)
 {
-	const char *as_of = NULL, *format = NULL;
-	const cli_opt opts[] = {{"as-of", 1, &as_of}, {"format", 1, &format}, {NULL, 0, NULL}};
+	const char *as_of = NULL, *format = NULL, *action = NULL, *status = NULL, *from = NULL;
+	const cli_opt opts[] = {{"as-of", 1, &as_of},   {"from", 1, &from},     {"format", 1, &format},
+	                        {"action", 1, &action}, {"status", 1, &status}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int n, help, fmt;
-	if (cli_parse(e, "outbox", argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
+	if (cli_parse(e, "decisions", argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
 	if (help) {
-		fputs(OUTBOX_HELP, e->out);
+		fputs(DECISIONS_HELP, e->out);
 		return EXIT_OK;
 	}
-	store_decision_filter f = {
-	    .action = "message", .status = "queued", .from = DATE_NONE, .to = DATE_NONE};
-	if ((as_of && cli_date(e, "outbox", "as-of", as_of, &f.to)) ||
-	    parse_format(e, "outbox", format, &fmt))
+	store_decision_filter f = {.action = action, .status = status, .from = DATE_NONE, .to = DATE_NONE};
+	if ((as_of && cli_date(e, "decisions", "as-of", as_of, &f.to)) ||
+	    (from && cli_date(e, "decisions", "from", from, &f.from)) || parse_format(e, "decisions", format, &fmt))
 		return EXIT_USAGE;
-	return list(e, "outbox", &f, fmt, "messages");
+	return list(e, "decisions", &f, fmt, "decisions");
 }
 
 int cmd_tasks(const cli_env *e, int argc, char **argv)
@@ -450,153 +542,3 @@ int cmd_tasks(const cli_env *e, int argc, char **argv)
 	return list(e, "tasks", &f, fmt, "tasks");
 }
 
-/* --- vigie timeline -------------------------------------------------------------------------- */
-
-typedef struct {
-	list_out *out;
-	const store_payment *pay;
-	int n_pay, next_pay;
-	civil_day to;
-	const store_account *a;
-} tl_ctx;
-
-static void payment_row(list_out *c, const store_account *a, const store_payment *p)
-{
-	FILE *f = c->e->out;
-	char day[16], amount[40], rev[16] = "";
-	date_format(p->paid_on, day, sizeof day);
-	amount_text(p->amount, a->currency, amount, sizeof amount);
-	if (p->reversed_on != DATE_NONE) date_format(p->reversed_on, rev, sizeof rev);
-	if (c->format == 2) {
-		json_out *j = &c->j;
-		json_obj_begin(j);
-		json_kstr(j, "day", day);
-		json_kstr(j, "kind", "payment");
-		json_kstr(j, "payment_id", p->ext_id);
-		json_kstr(j, "amount", amount);
-		json_kstr(j, "currency", a->currency);
-		json_kstr(j, "reversed_on", rev);
-		json_obj_end(j);
-	} else if (c->format == 1) {
-		fprintf(f, "%s,payment,", day);
-		csv_out_field(f, p->ext_id);
-		fprintf(f, ",%s,%s,%s\n", amount, a->currency, rev);
-	} else {
-		fprintf(f, "%-10s payment  %-20s %14s %s%s%s\n", day, p->ext_id, amount, a->currency,
-		        rev[0] ? " reversed on " : "", rev);
-	}
-	c->rows++;
-}
-
-static void flush_payments(tl_ctx *t, civil_day upto)
-{
-	while (t->next_pay < t->n_pay && t->pay[t->next_pay].paid_on <= upto)
-		payment_row(t->out, t->a, &t->pay[t->next_pay++]);
-}
-
-static int tl_decision(void *ctx, const store_decision *d)
-{
-	tl_ctx *t = ctx;
-	flush_payments(t, d->day); /* a payment comes before the decisions of its day */
-	list_out *c = t->out;
-	FILE *f = c->e->out;
-	if (c->format == 1) {
-		char day[16];
-		date_format(d->day, day, sizeof day);
-		fprintf(f, "%s,decision,", day);
-		csv_out_field(f, d->dedupe_key);
-		fprintf(f, ",%s,%s,%s\n", d->action, d->channels[0] ? d->channels : d->task_kind, d->status);
-		c->rows++;
-		return ferror(f) ? -1 : 0;
-	}
-	if (c->format == 0) {
-		char day[16];
-		date_format(d->day, day, sizeof day);
-		fprintf(f, "%-10s decision %-16s %-12s %-22s %-16s %-6s dpd %d\n", day, d->action,
-		        d->step[0] ? d->step : "-", d->channels[0] ? d->channels : d->task_kind, d->assignee,
-		        d->status, (int)d->dpd);
-		c->rows++;
-		return ferror(f) ? -1 : 0;
-	}
-	return decision_row(c, d);
-}
-
-int cmd_timeline(const cli_env *e, int argc, char **argv)
-{
-	const char *as_of = NULL, *format = NULL;
-	const cli_opt opts[] = {{"as-of", 1, &as_of}, {"format", 1, &format}, {NULL, 0, NULL}};
-	const char *pos[2];
-	int n, help, fmt;
-	if (cli_parse(e, "timeline", argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(TIMELINE_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie timeline: expected one account ID (see vigie timeline --help)\n");
-		return EXIT_USAGE;
-	}
-	civil_day to = DATE_NONE;
-	if ((as_of && cli_date(e, "timeline", "as-of", as_of, &to)) ||
-	    parse_format(e, "timeline", format, &fmt))
-		return EXIT_USAGE;
-	store *s = cli_open_store(e);
-	if (!s) return EXIT_STORE;
-	store_account a;
-	store_rc sr = store_account_get(s, pos[0], &a);
-	if (sr != STORE_OK) {
-		if (sr == STORE_NOT_FOUND)
-			fprintf(e->err, "vigie timeline: no account %s\n", pos[0]);
-		else
-			fprintf(e->err, "vigie timeline: %s\n", store_errmsg(s));
-		store_close(s);
-		return sr == STORE_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_STORE;
-	}
-	if (store_schema_version(s) < 3) {
-		fprintf(e->err, "vigie timeline: the store needs schema version 3: run vigie init\n");
-		store_close(s);
-		return EXIT_STORE;
-	}
-	int np = 0, rc = EXIT_OK;
-	store_payment *pay = NULL;
-	if (store_payments_get(s, a.id, NULL, 0, &np) == STORE_OK && np > 0) {
-		pay = calloc((size_t)np, sizeof *pay);
-		if (!pay || store_payments_get(s, a.id, pay, np, &np)) {
-			fprintf(e->err, "vigie timeline: %s\n", pay ? store_errmsg(s) : "out of memory");
-			free(pay);
-			store_close(s);
-			return EXIT_STORE;
-		}
-	}
-	int shown = np;
-	while (to != DATE_NONE && shown > 0 && pay[shown - 1].paid_on > to)
-		shown--;
-	list_out c = {.e = e, .format = fmt};
-	tl_ctx t = {.out = &c, .pay = pay, .n_pay = shown, .a = &a, .to = to};
-	if (fmt == 2) {
-		json_init(&c.j, e->out, 1);
-		json_obj_begin(&c.j);
-		json_kstr(&c.j, "account_id", a.ext_id);
-		json_key(&c.j, "timeline");
-		json_arr_begin(&c.j);
-	} else if (fmt == 1) {
-		fprintf(e->out, "day,kind,id,what,detail,status\n");
-	} else {
-		fprintf(e->out, "Timeline of %s (%s, officer %s)\n", a.ext_id, a.currency,
-		        a.officer[0] ? a.officer : "-");
-	}
-	store_decision_filter f = {.account_id = a.id, .from = DATE_NONE, .to = to};
-	if (store_decisions_each(s, &f, tl_decision, &t)) {
-		fprintf(e->err, "vigie timeline: %s\n", store_errmsg(s));
-		rc = EXIT_STORE;
-	}
-	flush_payments(&t, DATE_MAX);
-	if (fmt == 2) {
-		json_arr_end(&c.j);
-		json_obj_end(&c.j);
-		json_end(&c.j);
-	}
-	free(pay);
-	store_close(s);
-	return rc;
-}

@@ -32,9 +32,12 @@ static const char USAGE[] =
     "  run --policy FILE --as-of DATE [--batch N]\n"
     "                                         run the policy for the days since the last run (caught up\n"
     "                                         in order); store its decisions once each (dedupe keys)\n"
-    "  outbox [--as-of DATE] [--format ...]   queued messages\n"
+    "  decisions [--as-of DATE] [--action A] [--status S] ...\n"
+    "                                         the run's decisions (ids, steps, status)\n"
+    "  outbox [render] ...                    rendered messages (sms, email, letter); render them\n"
+    "                                         from templates (docs/outbox.md)\n"
     "  tasks [--officer O] [--as-of DATE]     open tasks and approvals, by priority\n"
-    "  timeline ID [--as-of DATE]             every decision and payment of an account, in date order\n"
+    "  timeline ID --as-of DATE               = account timeline: everything that happened to an account\n"
     "  template check|render ...              check message templates (and that a policy has all it\n"
     "                                         needs); render one message (docs/templates.md)\n"
     "  user add|set|passwd|check|list ...     users, roles and branches (--as USER --on DATE; the first\n"
@@ -56,8 +59,7 @@ static const char USAGE[] =
     "  hold add ACCOUNT|--client C --kind exclusion|pause --from D [--to D] --reason T --as U --on D\n"
     "                                         leave out of collection, or pause days past due; hold end ID\n"
     "  holds [ACCOUNT]                        every hold, ended ones included\n"
-    "  outbox2 [render] ...                   rendered messages; render them from templates\n"
-    "                                         (docs/outbox.md; becomes `outbox` when merged)\n"
+
     "  settings list|get|set ...              the institution's settings (set: admins, audited)\n"
     "\n"
     "Global options:\n"
@@ -108,13 +110,13 @@ int main(int argc, char **argv)
 	            {"account", cmd_account},   {"payment", cmd_payment},  {"export", cmd_export},
 	            {"demo", cmd_demo},         {"score", cmd_score},      {"policy", cmd_policy},
 	            {"simulate", cmd_simulate}, {"run", cmd_run},          {"outbox", cmd_outbox},
-	            {"tasks", cmd_tasks},       {"timeline", cmd_timeline},
+	            {"tasks", cmd_tasks},       {"timeline", cmd_account_timeline},
 	            {"template", cmd_template}, {"user", cmd_user},         {"audit", cmd_audit},
 	            {"risk", cmd_risk},         {"watch", cmd_watch},       {"segments", cmd_segments},
 	            {"task", cmd_task},         {"promises", cmd_promises}, {"alerts", cmd_alerts},
 	            {"alert", cmd_alert},       {"approvals", cmd_approvals}, {"approve", cmd_approve},
 	            {"reject", cmd_reject},     {"request", cmd_request},  {"hold", cmd_hold},
-	            {"holds", cmd_holds},       {"outbox2", cmd_outbox2},   {"settings", cmd_settings}};
+	            {"holds", cmd_holds},       {"settings", cmd_settings}, {"decisions", cmd_decisions}};
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			int rc = cmds[k].fn(&e, argc - i - 1, argv + i + 1);

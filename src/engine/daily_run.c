@@ -9,6 +9,7 @@
 
 #include "core/policy_next.h"
 #include "engine/ledger_sync.h"
+#include "engine/policy_facts.h"
 #include "engine/simulate.h"
 
 const char *daily_run_status(const policy_decision *d)
@@ -21,6 +22,8 @@ const char *daily_run_status(const policy_decision *d)
 
 typedef struct {
 	const daily_run_opts *o;
+	store *s;
+	policy_facts *facts; /* the day's: work facts and grades (engine/policy_facts.h) */
 	civil_day day;
 	/* the batch being built */
 	store_decision *dec;
@@ -117,6 +120,8 @@ static int on_account(void *vc, const store_account *a, const uint8_t *blob, siz
 	if (simulate_account_facts(a, blob, len, &c->o->order, &c->buf, &c->work, &c->cap_work, &pa, c->err,
 	                           sizeof c->err))
 		return -1;
+	/* facts up to the horizon: a task that will be overdue, a hold planned ahead set the next day */
+	if (policy_facts_fill(c->facts, c->s, a, c->day + DAILY_RUN_HORIZON, &pa, c->err, sizeof c->err)) return -1;
 	c->cur = a;
 	/* an account seen for the first time starts on the day run: no flood of past decisions */
 	civil_day from = last_eval_on == DATE_NONE ? c->day : last_eval_on + 1;
@@ -196,12 +201,30 @@ static void pause_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+static int run_parts(store *s, run_ctx *c, int batch, daily_run_day *dd, char *err, size_t errcap);
+
 /* Runs day c->day as one of its workers, until every partition is done. */
 static int run_day(store *s, run_ctx *c, int replan, int batch, daily_run_day *dd, char *err, size_t errcap)
 {
 	int created;
 	if (store_begin(s) || store_run_day_open(s, c->day, replan, &created) || store_commit(s))
 		return fail_store(s, err, errcap);
+	/* read once per day (not per run): a run killed and run again sees what a clean run saw */
+	c->facts = policy_facts_open(s, c->day, err, errcap);
+	if (!c->facts) return -1;
+	int out = run_parts(s, c, batch, dd, err, errcap);
+	policy_facts_close(c->facts);
+	c->facts = NULL;
+	if (out) return -1;
+	if (store_begin(s) || store_run_day_finish(s, c->day, c->o->p->name, c->o->p->version) ||
+	    store_commit(s))
+		return fail_store(s, err, errcap);
+	return 0;
+}
+
+/* The partitions of day c->day, claimed one after another until none is left. */
+static int run_parts(store *s, run_ctx *c, int batch, daily_run_day *dd, char *err, size_t errcap)
+{
 	for (;;) {
 		int part;
 		if (store_begin(s)) return fail_store(s, err, errcap);
@@ -220,9 +243,6 @@ static int run_day(store *s, run_ctx *c, int replan, int batch, daily_run_day *d
 			rc = run_batch(s, c, part, batch, dd, &more, err, errcap);
 		if (rc == BATCH_FAIL) return -1;
 	}
-	if (store_begin(s) || store_run_day_finish(s, c->day, c->o->p->name, c->o->p->version) ||
-	    store_commit(s))
-		return fail_store(s, err, errcap);
 	return 0;
 }
 
@@ -256,7 +276,7 @@ int daily_run(store *s, const daily_run_opts *o, daily_run_result *r, char *err,
 		return -1;
 	}
 	int batch = o->batch > 0 ? o->batch : DAILY_RUN_BATCH;
-	run_ctx c = {.o = o, .lease_s = o->lease_s > 0 ? o->lease_s : DAILY_RUN_LEASE_S};
+	run_ctx c = {.o = o, .s = s, .lease_s = o->lease_s > 0 ? o->lease_s : DAILY_RUN_LEASE_S};
 	if (o->owner && o->owner[0]) {
 		snprintf(c.owner, sizeof c.owner, "%s", o->owner);
 	} else {

@@ -237,8 +237,8 @@ store_rc store_policy_state_note_dirty(store *s);
  * ordered by (next_eval_on, id), each with its ledger blob (as store_scan) and last_eval_on
  * (DATE_NONE before its first evaluation). One index range; the caller moves each account's
  * next_eval_on past the day (policy state) before asking for the next page. *n gets the page's size.
- * A page is one bounded query, so it may run inside a transaction that then writes; fn must not
- * call the store. */
+ * A page is one bounded query, so it may run inside a transaction that then writes; fn may read
+ * the store (the daily run reads each account's work facts) but must not write. */
 typedef int (*store_due_fn)(void *ctx, const store_account *a, const uint8_t *blob, size_t blob_len,
                             civil_day last_eval_on);
 store_rc store_due_accounts(store *s, civil_day day, int part, int limit, store_due_fn fn, void *ctx,

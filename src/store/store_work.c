@@ -239,6 +239,36 @@ store_rc store_work_obligations_replace(store *s, int64_t account_id, const obli
 	return rc;
 }
 
+/* --- the daily run looks again -------------------------------------------------------------
+ * A new fact (an outcome, a promise, an alert, a hold or its end) dated D changes what the policy does
+ * from D on: the account (or every account of the client) is made due on D and, when days from D on
+ * were already evaluated, its last evaluation moves back to D - 1 so that the next run replays them.
+ * A replay is safe: decisions already stored keep their dedupe keys (nothing is sent twice), and the
+ * steps the fact triggers get their own days, whichever run sees the fact first (so a catch-up and a
+ * day-by-day run store the same decisions). An account never evaluated is left alone. */
+#define TOUCH_SET                                                                                          \
+	"UPDATE policy_state SET next_eval_on = CASE WHEN next_eval_on IS NULL OR next_eval_on > $2 THEN $2"   \
+	" ELSE next_eval_on END, last_eval_on = CASE WHEN last_eval_on IS NOT NULL AND last_eval_on >= $2"       \
+	" THEN $2 - 1 ELSE last_eval_on END"
+#define TOUCH_SET_PG                                                                                       \
+	"UPDATE policy_state SET next_eval_on = CASE WHEN next_eval_on IS NULL OR next_eval_on > $2::integer"  \
+	" THEN $2::integer ELSE next_eval_on END, last_eval_on = CASE WHEN last_eval_on IS NOT NULL AND"        \
+	" last_eval_on >= $2::integer THEN $2::integer - 1 ELSE last_eval_on END"
+static const store_sql2 SQL_TOUCH_ACCOUNT = {TOUCH_SET " WHERE account_id = $1",
+                                             TOUCH_SET_PG " WHERE account_id = $1"};
+static const store_sql2 SQL_TOUCH_CLIENT = {
+    TOUCH_SET " WHERE account_id IN (SELECT id FROM account WHERE client_ext_id = $1)",
+    TOUCH_SET_PG " WHERE account_id IN (SELECT id FROM account WHERE client_ext_id = $1)"};
+
+static store_rc touch(store *s, int64_t account_id, const char *client_ext_id, civil_day day)
+{
+	if (day == DATE_NONE) return STORE_OK;
+	if (account_id) return store_q_exec_tx(s, &SQL_TOUCH_ACCOUNT, NULL, "id", account_id, day);
+	if (client_ext_id && client_ext_id[0])
+		return store_q_exec_tx(s, &SQL_TOUCH_CLIENT, NULL, "td", client_ext_id, day);
+	return STORE_OK;
+}
+
 /* --- task outcomes --------------------------------------------------------------------------- */
 
 static const char *const OUTCOME_NAMES[OUTCOME_N] = {"reached", "promise",  "dispute", "unreachable",
@@ -330,6 +360,7 @@ store_rc store_task_outcome_put(store *s, const store_task_outcome *o, store_put
 	                    o->promise_on))
 		return STORE_ERR;
 	if (store_work_decision_status(s, o->decision_id, "done")) return STORE_ERR;
+	if (touch(s, d.account_id, NULL, o->day)) return STORE_ERR;
 	if (promise) {
 		store_promise p = {.account_id = d.account_id,
 		                   .decision_id = o->decision_id,
@@ -371,6 +402,7 @@ store_rc store_promise_put(store *s, store_promise *p, store_put *res)
 	store_q_int(q, 5, p->amount);
 	store_q_text(q, 6, p->actor);
 	if (one_id(q, &p->id)) return STORE_ERR;
+	if (touch(s, p->account_id, NULL, p->made_on)) return STORE_ERR;
 	*res = PUT_INSERTED;
 	return STORE_OK;
 }
@@ -484,6 +516,7 @@ store_rc store_alert_raise(store *s, store_alert *a, store_put *res)
 	if (one_id(q, &id)) return STORE_ERR;
 	if (id) {
 		a->id = id;
+		if (touch(s, a->account_id, a->client_ext_id, a->day)) return STORE_ERR;
 		snprintf(a->status, sizeof a->status, "open");
 		*res = PUT_INSERTED;
 		return STORE_OK;
@@ -774,6 +807,7 @@ store_rc store_hold_put(store *s, store_hold *h)
 	store_q_text(q, 7, h->actor);
 	store_q_day(q, 8, h->created_on);
 	if (one_id(q, &h->id)) return STORE_ERR;
+	if (touch(s, h->account_id, h->client_ext_id, h->from_on)) return STORE_ERR;
 	h->ended_by[0] = 0;
 	h->ended_on = DATE_NONE;
 	return STORE_OK;
@@ -828,7 +862,8 @@ store_rc store_hold_end(store *s, int64_t id, civil_day on, const char *actor)
 		return store_conflict(s, "hold %lld starts on %s, after the day it would end", (long long)id,
 		                      d);
 	}
-	return store_q_exec_tx(s, &SQL_HOLD_END, NULL, "idt", id, on, nz(actor));
+	if (store_q_exec_tx(s, &SQL_HOLD_END, NULL, "idt", id, on, nz(actor))) return STORE_ERR;
+	return touch(s, h.account_id, h.client_ext_id, on);
 }
 
 store_rc store_holds_each(store *s, int64_t account_id, store_hold_fn fn, void *ctx)
@@ -859,15 +894,18 @@ static const store_sql2 SQL_FACT_HOLDS = {
     NULL};
 /* kind 0 task_failed, 1 task_overdue, 2 alert; sorted in C */
 static const store_sql2 SQL_FACT_EVENTS = {
-    "SELECT o.day, 0, d.task_kind, d.id FROM task_outcome o JOIN decision d ON d.id = o.decision_id"
+    "SELECT o.day, 0, d.task_kind, d.dedupe_key FROM task_outcome o JOIN decision d ON d.id = o.decision_id"
     " WHERE d.account_id = $1 AND o.outcome = 'failed' AND o.day <= $2"
     " UNION ALL"
-    " SELECT d.day + $3, 1, d.task_kind, d.id FROM decision d LEFT JOIN task_outcome o ON o.decision_id = "
+    " SELECT d.day + $3, 1, d.task_kind, d.dedupe_key FROM decision d LEFT JOIN task_outcome o ON o.decision_id = "
     "d.id"
     " WHERE d.account_id = $1 AND d.action = 'task' AND d.status <> 'cancelled' AND d.day + $3 <= $2"
     " AND (o.decision_id IS NULL OR o.day > d.day + $3)"
     " UNION ALL"
-    " SELECT day, 2, kind, id FROM alert WHERE account_id = $1 AND day <= $2",
+    " SELECT x.day, 2, x.kind, x.dedupe_key FROM alert x WHERE x.account_id = $1 AND x.day <= $2"
+    /* not the alerts the policy raised itself (its alert and escalation steps): an alert event is a
+     * signal from outside the policy (risk, limits, people), else an escalation would feed itself */
+    " AND NOT EXISTS (SELECT 1 FROM decision y WHERE y.dedupe_key = x.dedupe_key)",
     NULL};
 
 static const store_sql2 SQL_FACT_ACCOUNTS = {
@@ -905,8 +943,7 @@ static int cmp_event(const void *x, const void *y)
 	const store_fact_event *a = x, *b = y;
 	if (a->day != b->day) return a->day < b->day ? -1 : 1;
 	if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
-	long long ia = atoll(a->ref + 1), ib = atoll(b->ref + 1);
-	return (ia > ib) - (ia < ib);
+	return strcmp(a->ref, b->ref);
 }
 
 store_rc store_work_facts_get(store *s, int64_t account_id, civil_day until, store_work_facts *f)
@@ -971,8 +1008,12 @@ store_rc store_work_facts_get_n(store *s, int64_t account_id, civil_day until, i
 		e->day = store_q_col_day(q, 0);
 		e->kind = (int)store_q_col_int(q, 1);
 		store_q_col_copy(q, 2, e->name, sizeof e->name);
-		snprintf(e->ref, sizeof e->ref, "%c%lld", e->kind == 2 ? 'A' : 'T',
-		         (long long)store_q_col_int(q, 3));
+		/* a ref that does not depend on row ids (a catch-up and a day-by-day run number rows
+		 * differently): the FNV-1a hash of the task's or alert's dedupe key */
+		uint64_t h = 1469598103934665603ull;
+		for (const char *k = store_q_col_text(q, 3); *k; k++)
+			h = (h ^ (unsigned char)*k) * 1099511628211ull;
+		snprintf(e->ref, sizeof e->ref, "%c%016llx", e->kind == 2 ? 'A' : 'T', (unsigned long long)h);
 	}
 	if (store_q_close(q)) return STORE_ERR;
 	if (oom) return store_fail(s, "out of memory");

@@ -169,7 +169,7 @@ typedef struct {
 	civil_day day;
 	int kind;                /* 0 task_failed, 1 task_overdue, 2 alert */
 	char name[STORE_ID_MAX]; /* task kind or alert kind */
-	char ref[32];            /* "T<decision id>" or "A<alert id>" */
+	char ref[32];            /* "T" or "A" + 16 hex digits: FNV-1a of the task's or alert's dedupe key */
 } store_fact_event;
 typedef struct {
 	store_fact_promise *promises;

@@ -1,10 +1,9 @@
 #!/bin/sh
-# pending_run.sh (to be renamed test_run.sh once `vigie run`, `outbox`, `tasks` and `timeline` are
-# wired into vigie.c): the persisted daily run.
+# test_run.sh: the persisted daily run (`vigie run`, `decisions`, `tasks` and `timeline`).
 # - day by day over a range, it stores exactly the decisions `vigie simulate` gives over that range
 #   (same dedupe keys); running the same day again creates nothing;
 # - with a gap (one run catching up many days) it stores the same decisions as day by day;
-# - outbox, tasks and timeline list what was stored;
+# - decisions, tasks and timeline list what was stored;
 # - a run killed with SIGKILL mid-way, then run again, ends with exactly the decisions of a clean run
 #   (demo portfolio, small batches so that the kill lands between committed batches).
 . "$(dirname "$0")/lib.sh"
@@ -14,11 +13,9 @@ load_fixture() {
   check "init $1" v init
   for k in clients loans schedules invoices payments; do check "import $k ($1)" v import $k "$FIX/$k.csv"; done
 }
-# keys FILE: the stored dedupe keys, sorted (from the timeline-free outbox/tasks would miss the rest:
-# read them through `vigie timeline` of every account).
+# keys FILE: the stored dedupe keys, sorted (the last column of `vigie decisions`).
 keys() {
-  : >"$1"
-  for a in L1 L2 L3 I1 I2; do v timeline "$a" --format csv | awk -F, '$2=="decision"{print $3}' >>"$1"; done
+  v decisions --format csv | tail -n +2 | awk -F, '{print $NF}' >"$1"
   sort -o "$1" "$1"
 }
 
@@ -37,7 +34,10 @@ eq "182 days run one by one" "$fail" "0"
 keys "$WORK/daily.keys"
 check "simulate" v simulate --policy "$POL" --from 2024-01-01 --to 2024-06-30 --detail --format csv
 tail -n +2 "$WORK/out" | awk -F, '{print $NF}' | sort >"$WORK/sim.keys"
-eq "51 decisions stored" "$(wc -l <"$WORK/daily.keys")" "51"
+# 51 steps of the ledger's own path, and 9 alerts for monitoring visits left undone for 3 days (the
+# run's own tasks, overdue: task_overdue events, with refs hashed from the tasks' keys)
+eq "60 decisions stored" "$(wc -l <"$WORK/daily.keys")" "60"
+eq "9 of them for overdue visits" "$(grep -c '|monitoring-overdue|' "$WORK/daily.keys")" "9"
 check "same dedupe keys as the simulation" diff "$WORK/sim.keys" "$WORK/daily.keys"
 check "same day again" v run --policy "$POL" --as-of 2024-06-30
 has_text "nothing to do" "$WORK/out" "nothing to do: the last day run is 2024-06-30"
@@ -45,16 +45,20 @@ keys "$WORK/again.keys"
 check "nothing new" diff "$WORK/daily.keys" "$WORK/again.keys"
 
 # outbox, tasks, timeline
-check "outbox" v outbox --as-of 2024-06-30 --format csv
-has_line "L1 first day late queued" "$WORK/out" "2024-04-01,L1,standard,sms-late-1,message,sms,reminder_late,,,no,queued,2024-03-31,1,41500,XOF,L1|standard|sms-late-1|2024-03-31|0"
-eq "outbox holds only queued messages" "$(tail -n +2 "$WORK/out" | awk -F, '$5!="message" || $11!="queued"' | wc -l)" "0"
+check "queued messages" v decisions --action message --status queued --as-of 2024-06-30 --format csv
+cut -d, -f2- "$WORK/out" >"$WORK/msgs.csv"
+has_line "L1 first day late queued" "$WORK/msgs.csv" "2024-04-01,L1,standard,sms-late-1,message,sms,reminder_late,,,no,queued,2024-03-31,1,41500,XOF,L1|standard|sms-late-1|2024-03-31|0"
+eq "only queued messages listed" "$(tail -n +2 "$WORK/msgs.csv" | awk -F, '$5!="message" || $11!="queued"' | wc -l)" "0"
+eq "every decision has its id" "$(tail -n +2 "$WORK/out" | awk -F, '$1 !~ /^[0-9]+$/' | wc -l)" "0"
 check "tasks of O1" v tasks --officer O1 --as-of 2024-06-30 --format json
 eq "L1 tasks first by days late" "$(jqv '.tasks[0] | "\(.account_id) \(.days_past_due) \(.assignee) \(.status)"')" "L1 90 O1 open"
 eq "tasks are ordered by days late" "$(jqv '[.tasks[].days_past_due] | . == (sort | reverse)')" "true"
-check "timeline L2" v timeline L2 --as-of 2024-06-30 --format csv
-has_line "L2 closed" "$WORK/out" "2024-05-01,decision,L2|case_closed|2024-05-01,case_closed,,done"
-has_text "L2 payment P5 in the timeline" "$WORK/out" "2024-05-01,payment,P5"
-check_exit "timeline of an unknown account" 4 v timeline NOPE
+check "timeline L2" v timeline L2 --as-of 2024-06-30 --format json
+jq -r '.timeline[] | "\(.day) \(.kind) \(.ref) \(.what) \(.status)"' "$WORK/out" >"$WORK/tl.txt"
+has_text "L2 closed" "$WORK/tl.txt" "2024-05-01 decision"
+has_text "L2 closed: the case" "$WORK/tl.txt" "case_closed done"
+has_text "L2 payment P5 in the timeline" "$WORK/tl.txt" "2024-05-01 payment P5 60000 XOF"
+check_exit "timeline of an unknown account" 4 v timeline NOPE --as-of 2024-06-30
 
 # --- with a gap: catch-up gives the same decisions ------------------------------------------------
 new_db gap || exit 1
@@ -92,8 +96,7 @@ check "and again: nothing to do" v run --policy "$POL" --as-of 2026-09-30
 has_text "nothing left" "$WORK/out" "nothing to do: the last day run is 2026-09-30"
 for which in clean killed; do
   [ $which = clean ] && DB=$CLEAN || DB=$KILLED
-  v outbox --format csv | tail -n +2 | awk -F, '{print $NF}' >"$WORK/$which.all"
-  v tasks --format csv | tail -n +2 | awk -F, '{print $NF}' >>"$WORK/$which.all"
+  v decisions --format csv | tail -n +2 | awk -F, '{print $NF}' >"$WORK/$which.all"
   sort -o "$WORK/$which.all" "$WORK/$which.all"
 done
 eq "decisions after the kill" "$(wc -l <"$WORK/killed.all")" "$(wc -l <"$WORK/clean.all")"
