@@ -43,23 +43,23 @@ echo "..."
 # --- risk: a behavioural score learnt from the ledger's own history, grades as segments ----------
 title "Behavioural scorecard trained on the ledger (observed $(day -120), outcome over 90 days)"
 V score train --from-ledger --as-of "$(day -120)" --horizon 90 --out demo/behaviour.json | tail -n 4
-V risk refresh --as-of "$START" --model demo/behaviour.json --as admin --on "$START" | tail -n 3
+
+# --- the daily run: the risk refresh grades every client (the policy's segments), then the policy
+# runs day by day over the last 30 days (caught up in order), its alerts and four-eyes steps are
+# queued for the supervisors, and its messages rendered in each client's language ----------------
+title "Daily run of policies/microfinance.yaml on $START (with the risk refresh)"
+V run --policy policies/microfinance.yaml --as-of "$START" --model demo/behaviour.json | tail -n 3
 title "Active loans by grade, as of $START"
 V segments --as-of "$START" --by grade
-
-# --- the daily run: day by day over the last 30 days (caught up in order), messages rendered -----
-title "Daily run of policies/microfinance.yaml from $START to $TODAY"
-V run --policy policies/microfinance.yaml --as-of "$START" | tail -n 1
-V run --policy policies/microfinance.yaml --as-of "$TODAY" | tail -n 1
-V outbox render --templates templates --as-of "$TODAY" | tail -n 1
+title "Daily runs from $START to $TODAY (caught up day by day), messages rendered"
+V run --policy policies/microfinance.yaml --as-of "$TODAY" --model demo/behaviour.json --templates templates |
+  tail -n 4
 
 # --- a day of field work: the first officer's worklist, a call with a promise to pay ------------
 OFFICER=$(sqlite3 "$DB" "SELECT officer FROM account WHERE officer <> '' ORDER BY officer LIMIT 1")
 title "Worklist of $OFFICER for $TODAY (by priority: days late, amount)"
 V tasks --officer "$OFFICER" --as-of "$TODAY" | head -n 12
-TASK=$(sqlite3 "$DB" "SELECT d.id FROM decision d JOIN account a ON a.id = d.account_id
-  WHERE d.action = 'task' AND d.status = 'open' AND a.officer = '$OFFICER' AND d.dpd > 0
-  ORDER BY d.dpd DESC, d.id LIMIT 1")
+TASK=$(V tasks --officer "$OFFICER" --as-of "$TODAY" --format csv | awk -F, 'NR > 1 && $6 == "task" && $14 > 0 { print $1; exit }')
 if [ -n "$TASK" ]; then
   L=$(sqlite3 "$DB" "SELECT a.ext_id FROM decision d JOIN account a ON a.id = d.account_id WHERE d.id = $TASK")
   title "$OFFICER calls the client of $L: a promise to pay"
@@ -75,6 +75,8 @@ title "The approval queue (four eyes)"
 V approvals --status pending | head -n 12
 title "Outbox: the first messages of $TODAY"
 V outbox --as-of "$TODAY" --status queued | head -n 8
+FIRST_MSG=$(V outbox --as-of "$TODAY" --status queued --format csv | awk -F, 'NR == 2 { print $1 }')
+[ -n "$FIRST_MSG" ] && V outbox --show "$FIRST_MSG"
 title "The audit log verifies"
 V audit verify --as aud
 
@@ -85,7 +87,8 @@ The demo store is demo/vigie.db (CSV files in demo/csv). Try, for example:
   $VIGIE --db $DB tasks --officer $OFFICER --as-of $TODAY
   $VIGIE --db $DB account timeline ${L:-L0000001} --as-of $TODAY --format json
   $VIGIE --db $DB segments --as-of $TODAY --by grade --format json
-  $VIGIE --db $DB outbox --show 1
+  $VIGIE --db $DB approvals --status pending
+  $VIGIE --db $DB alerts --status open --format json
   $VIGIE --db $DB simulate --policy policies/trade-receivables-fr.yaml --from $START --to $TODAY --detail
   $VIGIE --db $DB report par --as-of 2025-06-30   (any past day replays exactly)
 EOM

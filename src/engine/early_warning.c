@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/currency.h"
+#include "core/money.h"
 #include "engine/behaviour.h"
 #include "engine/exposure.h"
 #include "engine/ledger_sync.h"
@@ -580,12 +582,15 @@ static void payment_drops(ew_ctx *x)
 		store_alert a;
 		base_alert(&a, EW_PAYMENTS, c->client, o->as_of, "warning");
 		snprintf(a.dedupe_key, sizeof a.dedupe_key, "payments_drop:%s:%s", c->client, day);
+		const currency_info *ci = currency_find(c->currency, strlen(c->currency));
+		int ex = ci ? ci->exponent : 0;
+		char recent[40], before[40], due[40];
+		money_format(c->paid_recent, ex, recent, sizeof recent);
+		money_format(c->paid_before, ex, before, sizeof before);
+		money_format(c->due_recent, ex, due, sizeof due);
 		snprintf(a.reason, sizeof a.reason,
-		         "payments of the last %d days %lld %s against %lld %s in the %d days before (minor "
-		         "units), while %lld "
-		         "%s fell due",
-		         o->pay_recent, (long long)c->paid_recent, c->currency, (long long)c->paid_before,
-		         c->currency, o->pay_before, (long long)c->due_recent, c->currency);
+		         "payments of the last %d days %s %s against %s %s in the %d days before, while %s %s fell due",
+		         o->pay_recent, recent, c->currency, before, c->currency, o->pay_before, due, c->currency);
 		snprintf(a.details, sizeof a.details,
 		         "{\"currency\":\"%s\",\"paid_recent\":%lld,\"recent_days\":%d,\"paid_before\":%lld,"
 		         "\"before_days\":%d,\"due_recent\":%lld,\"drop_pct\":%d}",

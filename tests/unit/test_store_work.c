@@ -518,8 +518,15 @@ static void test_facts(store *s, const ids *x)
 	T_EQ_INT(store_work_facts_get(s, x->l1, D0 + 30, &f), STORE_OK, "facts until D0+30");
 	T_EQ_INT(f.n_events, 2, "overdue task and alert");
 	if (f.n_events == 2) {
-		char ref[32];
-		snprintf(ref, sizeof ref, "T%lld", (long long)x->task2);
+		/* the ref: "T" and the FNV-1a hash of the task's dedupe key, in 16 hex digits */
+		char ref[32] = "";
+		store_decision td;
+		if (store_work_decision_get(s, x->task2, &td) == STORE_OK) {
+			uint64_t h = 1469598103934665603ull;
+			for (const char *k = td.dedupe_key; *k; k++)
+				h = (h ^ (unsigned char)*k) * 1099511628211ull;
+			snprintf(ref, sizeof ref, "T%016llx", (unsigned long long)h);
+		}
 		T_EQ_INT(f.events[0].day, D0 + 4, "overdue on day + 3");
 		T_EQ_INT(f.events[0].kind, 1, "task_overdue");
 		T_EQ_STR(f.events[0].ref, ref, "task ref");
