@@ -62,6 +62,7 @@ int cmd_outbox(const cli_env *e, int argc, char **argv);
 int cmd_decisions(const cli_env *e, int argc, char **argv);
 int cmd_tasks(const cli_env *e, int argc, char **argv);
 int cmd_account_timeline(const cli_env *e, int argc, char **argv);
+int cmd_account_assign(const cli_env *e, int argc, char **argv);
 int cmd_template(const cli_env *e, int argc, char **argv);
 int cmd_user(const cli_env *e, int argc, char **argv);
 int cmd_audit(const cli_env *e, int argc, char **argv);

@@ -14,13 +14,15 @@ static const char ACCOUNT_HELP[] =
     "usage: vigie [--db PATH|URL] account show ID --as-of DATE [--format table|json] [--allocation ORDER]\n"
     "       vigie [--db PATH|URL] account write-off ID --on DATE\n"
     "       vigie [--db PATH|URL] account timeline ID --as-of DATE [--format table|csv|json] [--as USER]\n"
+    "       vigie [--db PATH|URL] account assign ID --officer NAME --as USER --on DATE\n"
     "\n"
     "show       the loan or invoice as of DATE: status, days past due, outstanding principal, arrears\n"
     "           per component, credit balance; every installment with what is paid and how late it\n"
     "           is; every payment counted as of DATE with what it paid; the PAR-bucket history up to\n"
     "           DATE. Only payments dated on or before DATE (and not reversed by then) count.\n"
     "write-off  removes the account from the active portfolio from DATE on (PAR and ageing).\n"
-    "timeline   everything that happened to the account, in date order (vigie account timeline --help).\n";
+    "timeline   everything that happened to the account, in date order (vigie account timeline --help).\n"
+    "assign     gives the account to another officer of its branch (vigie account assign --help).\n";
 
 static const char PAYMENT_HELP[] =
     "usage: vigie [--db PATH|URL] payment reverse ID --on DATE\n"
@@ -465,13 +467,14 @@ int cmd_account(const cli_env *e, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "show") == 0) return account_show(e, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "timeline") == 0) return cmd_account_timeline(e, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "assign") == 0) return cmd_account_assign(e, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "write-off") == 0)
 		return correction(e, "account write-off", ACCOUNT_HELP, do_write_off, argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
 		fputs(ACCOUNT_HELP, e->out);
 		return EXIT_OK;
 	}
-	fprintf(e->err, "vigie account: expected show, timeline or write-off (see vigie account --help)\n");
+	fprintf(e->err, "vigie account: expected show, timeline, assign or write-off (see vigie account --help)\n");
 	return EXIT_USAGE;
 }
 

@@ -15,6 +15,7 @@
 #include "engine/run_followup.h"
 #include "io/model_file.h"
 #include "io/template_set.h"
+#include "store/store_audit.h"
 #include "io/csv_out.h"
 #include "io/json_out.h"
 #include "io/policy_file.h"
@@ -258,8 +259,9 @@ static int risk_refresh(const cli_env *e, store *s, const char *path, civil_day 
 	return rc;
 }
 
-/* After the run: its follow-ups, then (--templates) the messages rendered. */
-static int after_run(const cli_env *e, store *s, civil_day as_of, const char *templates)
+/* After the run: its follow-ups, recorded in the audit log with the run, then (--templates) the
+ * messages rendered. */
+static int after_run(const cli_env *e, store *s, const policy *p, civil_day as_of, const char *templates)
 {
 	run_followup_result fr;
 	char err[512];
@@ -267,6 +269,22 @@ static int after_run(const cli_env *e, store *s, civil_day as_of, const char *te
 		fprintf(e->err, "vigie run: follow-up: %s\n", err);
 		return EXIT_STORE;
 	}
+	store_audit_entry *ae = calloc(1, sizeof *ae);
+	if (!ae) return EXIT_STORE;
+	ae->day = as_of;
+	snprintf(ae->actor, sizeof ae->actor, "system");
+	snprintf(ae->action, sizeof ae->action, "run");
+	snprintf(ae->object, sizeof ae->object, "policy:%s", p->name);
+	snprintf(ae->details, sizeof ae->details,
+	         "{\"policy\": \"%s\", \"version\": %d, \"alerts\": %lld, \"approval_requests\": %lld}", p->name,
+	         (int)p->version, (long long)fr.alerts, (long long)fr.requests);
+	if (store_begin(s) || store_audit_append(s, ae) || store_commit(s)) {
+		fprintf(e->err, "vigie run: audit: %s\n", store_errmsg(s));
+		store_rollback(s);
+		free(ae);
+		return EXIT_STORE;
+	}
+	free(ae);
 	fprintf(e->out, "follow-up: %lld alerts raised, %lld decisions waiting for approval\n", (long long)fr.alerts,
 	        (long long)fr.requests);
 	if (!templates) return EXIT_OK;
@@ -383,7 +401,7 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 	}
 	if (rc == EXIT_OK && !s) s = cli_open_store(e); /* the workers' parent */
 	if (rc == EXIT_OK && !s) rc = EXIT_STORE;
-	if (rc == EXIT_OK) rc = after_run(e, s, o.as_of, templates);
+	if (rc == EXIT_OK) rc = after_run(e, s, p, o.as_of, templates);
 	if (s) store_close(s);
 	free(p);
 	return rc;

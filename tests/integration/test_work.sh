@@ -176,10 +176,20 @@ check_exit "an agent of another branch may not see it" 1 v account timeline L1 -
 check "its officer may" v account timeline L1 --as-of 2024-06-30 --as O1
 check_exit "--as-of is required" 2 v account timeline L1
 
+# --- reassignment -------------------------------------------------------------------------------------
+check "another agent in Dakar" v user add O4 --role agent --branch Dakar --on 2024-05-21 --as admin
+check_exit "an agent may not reassign" 1 v account assign L1 --officer O4 --as O1 --on 2024-05-21
+check_exit "not to another branch's agent" 1 v account assign L1 --officer O2 --as sup --on 2024-05-21
+has_text "says why" "$WORK/err" "expected an agent or supervisor of branch Dakar, found O2 (agent, branch Thies)"
+check "the supervisor reassigns" v account assign L1 --officer O4 --as sup --on 2024-05-21
+has_line "says so" "$WORK/out" "account L1 assigned to O4 (was O1)"
+check "O4 sees L1 now" v account timeline L1 --as-of 2024-05-21 --as O4
+check_exit "O1 no longer" 1 v account timeline L1 --as-of 2024-05-21 --as O1
+
 # --- the audit log --------------------------------------------------------------------------------------
 check "audit" v audit list --as aud --format json
 eq "one entry per write" "$(jqv '[.entries[] | select(.seq > '"$A0"') | .action] | join(" ")')" \
-  "task.outcome approval.approve approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end approval.request user.add approval.approve"
+  "task.outcome approval.approve approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end approval.request user.add approval.approve user.add account.assign"
 check "the chain verifies" v audit verify --as aud
 check_exit "help" 0 v request --help
 has_text "request help" "$WORK/out" "reschedule ACCOUNT --file F.csv"
