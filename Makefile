@@ -72,6 +72,7 @@ bench: deps
 	$(MAKE) all $(BENCH_BIN)
 	@sh bench/run.sh build/rel
 	@sh bench/score.sh build/rel
+	@sh bench/run_day.sh build/rel
 
 # libFuzzer targets (clang); not part of check, run by hand: make fuzz && build/fuzz/fuzz_csv -max_total_time=60
 fuzz:

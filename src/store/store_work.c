@@ -909,7 +909,10 @@ static const store_sql2 SQL_FACT_EVENTS = {
     NULL};
 
 static const store_sql2 SQL_FACT_ACCOUNTS = {
-    "SELECT account_id FROM promise UNION SELECT account_id FROM decision WHERE action = 'task'"
+    "SELECT account_id FROM promise"
+    /* open tasks (index decision_by_status): they can become overdue; tasks with an outcome */
+    " UNION SELECT account_id FROM decision WHERE status = 'open' AND action = 'task'"
+    " UNION SELECT d.account_id FROM task_outcome o JOIN decision d ON d.id = o.decision_id"
     " UNION SELECT account_id FROM alert WHERE account_id IS NOT NULL AND account_id <> 0"
     " UNION SELECT account_id FROM hold WHERE account_id IS NOT NULL AND account_id <> 0"
     " UNION SELECT a.id FROM hold h JOIN account a ON a.client_ext_id = h.client_ext_id"

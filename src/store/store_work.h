@@ -204,8 +204,9 @@ typedef struct {
 store_rc store_work_followups(store *s, civil_day as_of, int64_t after_id, int limit, store_followup *buf,
                               int *n);
 
-/* Every account that has, or may have, such facts (a promise, a task, an alert, a hold of its own or
- * of its client), in id order: the others need no store_work_facts_get. */
+/* Every account that has, or may have, such facts (a promise, an open task or a task with an
+ * outcome, an alert, a hold of its own or of its client), in id order: the others need no
+ * store_work_facts_get. */
 typedef int (*store_work_account_fn)(void *ctx, int64_t account_id);
 store_rc store_work_fact_accounts(store *s, store_work_account_fn fn, void *ctx);
 
