@@ -16,6 +16,9 @@
 #include "io/model_file.h"
 #include "io/template_set.h"
 #include "store/store_audit.h"
+#include "store/store_settings.h"
+#include "store/store_work.h"
+#include <jansson.h>
 #include "io/csv_out.h"
 #include "io/json_out.h"
 #include "io/policy_file.h"
@@ -226,6 +229,46 @@ static int run_workers(const cli_env *e, const daily_run_opts *o, int n, const p
 	return rc;
 }
 
+/* The setting policy_approval = yes: the policy's name and version need an approved (or applied)
+ * policy-change request (vigie request policy-change FILE; four eyes). */
+typedef struct {
+	const policy *p;
+	int found;
+} pa_ctx;
+
+static int pa_one(void *vc, const store_approval *a)
+{
+	pa_ctx *c = vc;
+	if (strcmp(a->kind, "policy_change") != 0) return 0;
+	json_t *j = json_loads(a->payload, 0, NULL);
+	const char *name = json_string_value(json_object_get(j, "policy"));
+	json_t *ver = json_object_get(j, "version");
+	if (name && strcmp(name, c->p->name) == 0 && json_is_integer(ver) && json_integer_value(ver) == c->p->version)
+		c->found = 1;
+	json_decref(j);
+	return 0;
+}
+
+static int policy_approved(const cli_env *e, store *s, const policy *p)
+{
+	char v[16];
+	if (store_setting_get_or(s, "policy_approval", "no", v, sizeof v)) return EXIT_OK; /* no settings module */
+	if (strcmp(v, "yes") != 0) return EXIT_OK;
+	pa_ctx c = {p, 0};
+	if (store_approvals_each(s, "approved", NULL, pa_one, &c) || store_approvals_each(s, "applied", NULL, pa_one, &c)) {
+		fprintf(e->err, "vigie run: %s\n", store_errmsg(s));
+		return EXIT_STORE;
+	}
+	if (!c.found) {
+		fprintf(e->err,
+		        "vigie run: policy %s version %d has no approved policy-change request, and the setting "
+		        "policy_approval is yes: vigie request policy-change FILE, then another person approves it\n",
+		        p->name, (int)p->version);
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}
+
 /* --model: the risk refresh as of the run's day, before the run (its grades are the segments). */
 static int risk_refresh(const cli_env *e, store *s, const char *path, civil_day as_of)
 {
@@ -377,6 +420,8 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 	if (store_schema_version(s) < 3) {
 		fprintf(e->err, "vigie run: the store needs schema version 3: run vigie init\n");
 		rc = EXIT_STORE;
+	} else if ((rc = policy_approved(e, s, p)) != EXIT_OK) {
+		/* said */
 	} else if (model && (rc = risk_refresh(e, s, model, o.as_of)) != EXIT_OK) {
 		/* said */
 	} else if (n_workers > 1 && strcmp(store_backend(s), "postgres") != 0) {

@@ -38,6 +38,7 @@ const store_setting_known store_settings_known[] = {
     {"default_language", "fr", "fr or en: for clients without a language, and the fallback template"},
     {"late_interest_rate", NULL, "B2B late-payment interest rate in percent (12.15), C. com. L441-10"},
     {"recovery_indemnity", "40.00 EUR", "B2B fixed recovery indemnity, AMOUNT CURRENCY, C. com. D441-5"},
+    {"policy_approval", "no", "yes: vigie run refuses a policy (name and version) without an approved policy-change request"},
     {NULL, NULL, NULL},
 };
 
@@ -107,6 +108,10 @@ int store_setting_check(const char *key, const char *value, char *err, size_t ca
 			         key, value, why[0] ? " (" : "", why, why[0] ? ")" : "");
 			return -1;
 		}
+	}
+	if (strcmp(key, "policy_approval") == 0 && strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+		snprintf(err, cap, "%s: expected yes or no, found \"%.80s\"", key, value);
+		return -1;
 	}
 	if (strcmp(key, "institution_email") == 0) {
 		const char *at = strchr(value, '@');
