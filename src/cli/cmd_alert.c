@@ -84,13 +84,10 @@ int cmd_alerts(const cli_env *e, int argc, char **argv)
 	const cli_opt opts[] = {{"status", 1, &status}, {"kind", 1, &kind},     {"account", 1, &account},
 	                        {"as", 1, &as},         {"format", 1, &format}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "alerts";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(ALERTS_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 0, &n, ALERTS_HELP);
+	if (rc >= 0) return rc;
 	if (status && strcmp(status, "open") != 0 && strcmp(status, "acknowledged") != 0) {
 		fprintf(e->err, "vigie %s: --status: expected open or acknowledged, found \"%s\"\n", cmd,
 		        status);
@@ -102,7 +99,7 @@ int cmd_alerts(const cli_env *e, int argc, char **argv)
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	alerts_ctx c = {.e = e, .s = s, .fmt = fmt};
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	store_rc sr;
 	if (as) {
 		if ((rc = work_actor_load(e, s, cmd, as, &w))) goto out;
@@ -117,21 +114,9 @@ int cmd_alerts(const cli_env *e, int argc, char **argv)
 		}
 		f.account_id = a.id;
 	}
-	if (fmt) {
-		json_init(&c.j, e->out, 1);
-		json_obj_begin(&c.j);
-		json_key(&c.j, "alerts");
-		json_arr_begin(&c.j);
-	}
+	if (fmt) work_json_list_begin(&c.j, e->out, 1, "alerts");
 	if ((sr = store_alerts_each(s, &f, alert_row, &c))) rc = work_fail(e, cmd, s, sr);
-	if (fmt) {
-		json_arr_end(&c.j);
-		json_kint(&c.j, "count", c.shown);
-		json_obj_end(&c.j);
-		json_end(&c.j);
-	} else {
-		fprintf(e->out, "%d alerts\n", c.shown);
-	}
+	work_list_end(e, fmt, &c.j, c.shown, "alerts");
 out:
 	store_close(s);
 	return rc;
@@ -142,37 +127,22 @@ static int alert_ack(const cli_env *e, int argc, char **argv)
 	const char *as = NULL, *on = NULL;
 	const cli_opt opts[] = {{"as", 1, &as}, {"on", 1, &on}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "alert ack";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(ALERT_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected one alert ID (see vigie alerts)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, ALERT_HELP);
+	if (rc >= 0) return rc;
 	int64_t id;
 	civil_day day;
-	if (work_id(e, cmd, "ID", pos[0], &id)) return EXIT_BAD_INPUT;
-	if (cli_date(e, cmd, "on", on, &day)) return EXIT_USAGE;
+	if ((rc = work_id_on(e, cmd, n, pos, "alert ID (see vigie alerts)", on, &id, &day))) return rc;
 	store *s = work_open(e, cmd);
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	store_alert a;
 	store_rc sr;
-	int rc = work_actor_load(e, s, cmd, as, &w);
-	if (rc) goto out;
+	if ((rc = work_actor_load(e, s, cmd, as, &w))) goto out;
 	if ((sr = store_alert_get(s, id, &a))) {
-		if (sr == STORE_NOT_FOUND) {
-			fprintf(e->err,
-			        "vigie %s: ID: expected an alert (see vigie alerts), found no alert %lld\n",
-			        cmd, (long long)id);
-			rc = EXIT_NOT_FOUND;
-		} else {
-			rc = work_fail(e, cmd, s, sr);
-		}
+		rc = work_lookup_fail(e, cmd, s, sr, "ID: expected an alert (see vigie alerts), found no alert %lld",
+		                      (long long)id);
 		goto out;
 	}
 	if ((rc = work_allow(e, cmd, &w, ACT_ALERT_ACK, NULL, NULL))) goto out;

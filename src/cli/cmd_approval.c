@@ -44,11 +44,7 @@ static const char APPROVE_HELP[] =
 static int account_of(const cli_env *e, const char *cmd, store *s, const char *ext, store_account *a)
 {
 	store_rc sr = store_account_get(s, ext, a);
-	if (sr == STORE_NOT_FOUND) {
-		fprintf(e->err, "vigie %s: ACCOUNT: expected a known account, found \"%s\"\n", cmd, ext);
-		return EXIT_NOT_FOUND;
-	}
-	return sr ? work_fail(e, cmd, s, sr) : 0;
+	return sr ? work_lookup_fail(e, cmd, s, sr, "ACCOUNT: expected a known account, found \"%s\"", ext) : 0;
 }
 
 static int apply_said(const cli_env *e, const char *cmd, apply_rc ar, const char *msg)
@@ -75,13 +71,10 @@ int cmd_request(const cli_env *e, int argc, char **argv)
 	                        {"penalties", 1, &pen}, {"limit", 1, &limit}, {"currency", 1, &currency},
 	                        {NULL, 0, NULL}};
 	const char *pos[2];
-	int n, help;
+	int n;
 	const char *cmd = "request";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 2, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(REQUEST_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 2, &n, REQUEST_HELP);
+	if (rc >= 0) return rc;
 	static const char *const KINDS[][2] = {
 	    {"write-off", "write_off"}, {"reschedule", "reschedule"},     {"fee-waiver", "fee_waiver"},
 	    {"step", "step"},           {"credit-limit", "credit_limit"}, {"policy-change", "policy_change"}};
@@ -117,7 +110,7 @@ int cmd_request(const cli_env *e, int argc, char **argv)
 	store_approval *ap = calloc(1, sizeof *ap);
 	work_actor w;
 	store_account a;
-	int rc = ap ? work_actor_load(e, s, cmd, as, &w) : EXIT_STORE;
+	rc = ap ? work_actor_load(e, s, cmd, as, &w) : EXIT_STORE;
 	char msg[1024] = "";
 	apply_rc ar = APPLY_OK;
 	if (rc) goto out;
@@ -144,14 +137,9 @@ int cmd_request(const cli_env *e, int argc, char **argv)
 	} else if (strcmp(kind, "credit_limit") == 0) {
 		store_client c;
 		store_rc sr = store_client_get(s, subject, &c);
-		if (sr == STORE_NOT_FOUND) {
-			fprintf(e->err, "vigie %s: CLIENT: expected a known client, found \"%s\"\n", cmd,
-			        subject);
-			rc = EXIT_NOT_FOUND;
-			goto out;
-		}
 		if (sr) {
-			rc = work_fail(e, cmd, s, sr);
+			rc = work_lookup_fail(e, cmd, s, sr, "CLIENT: expected a known client, found \"%s\"",
+			                      subject);
 			goto out;
 		}
 		if ((rc = work_allow(e, cmd, &w, ACT_LIMIT, c.branch, c.officer))) goto out;
@@ -320,13 +308,10 @@ int cmd_approvals(const cli_env *e, int argc, char **argv)
 	const cli_opt opts[] = {
 	    {"status", 1, &status}, {"as", 1, &as}, {"format", 1, &format}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "approvals";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(APPROVALS_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 0, &n, APPROVALS_HELP);
+	if (rc >= 0) return rc;
 	if (status && strcmp(status, "pending") && strcmp(status, "approved") && strcmp(status, "rejected") &&
 	    strcmp(status, "applied")) {
 		fprintf(e->err,
@@ -340,27 +325,15 @@ int cmd_approvals(const cli_env *e, int argc, char **argv)
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	appr_ctx c = {.e = e, .fmt = fmt};
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	if (as) {
 		if ((rc = work_actor_load(e, s, cmd, as, &w))) goto out;
 		c.w = &w;
 	}
-	if (fmt) {
-		json_init(&c.j, e->out, 1);
-		json_obj_begin(&c.j);
-		json_key(&c.j, "approvals");
-		json_arr_begin(&c.j);
-	}
+	if (fmt) work_json_list_begin(&c.j, e->out, 1, "approvals");
 	store_rc sr = store_approvals_each(s, status, NULL, approval_row, &c);
 	if (sr) rc = work_fail(e, cmd, s, sr);
-	if (fmt) {
-		json_arr_end(&c.j);
-		json_kint(&c.j, "count", c.shown);
-		json_obj_end(&c.j);
-		json_end(&c.j);
-	} else {
-		fprintf(e->out, "%d requests\n", c.shown);
-	}
+	work_list_end(e, fmt, &c.j, c.shown, "requests");
 out:
 	store_close(s);
 	return rc;
@@ -373,39 +346,25 @@ static int decide(const cli_env *e, int approve, int argc, char **argv)
 	const char *note = NULL, *as = NULL, *on = NULL;
 	const cli_opt opts[] = {{"note", 1, &note}, {"as", 1, &as}, {"on", 1, &on}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = approve ? "approve" : "reject";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(APPROVE_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected one request ID (see vigie approvals)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, APPROVE_HELP);
+	if (rc >= 0) return rc;
 	int64_t id;
 	civil_day day;
-	if (work_id(e, cmd, "ID", pos[0], &id)) return EXIT_BAD_INPUT;
-	if (cli_date(e, cmd, "on", on, &day)) return EXIT_USAGE;
+	if ((rc = work_id_on(e, cmd, n, pos, "request ID (see vigie approvals)", on, &id, &day))) return rc;
 	if (work_text(e, cmd, "note", note, STORE_NOTE_MAX, !approve)) return EXIT_BAD_INPUT;
 	store *s = work_open(e, cmd);
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	store_approval *ap = malloc(sizeof *ap);
-	int rc = ap ? work_actor_load(e, s, cmd, as, &w) : EXIT_STORE;
+	rc = ap ? work_actor_load(e, s, cmd, as, &w) : EXIT_STORE;
 	store_rc sr;
 	if (rc) goto out;
 	if ((sr = store_approval_get(s, id, ap))) {
-		if (sr == STORE_NOT_FOUND) {
-			fprintf(
-			    e->err,
-			    "vigie %s: ID: expected a request (see vigie approvals), found no request %lld\n",
-			    cmd, (long long)id);
-			rc = EXIT_NOT_FOUND;
-		} else {
-			rc = work_fail(e, cmd, s, sr);
-		}
+		rc = work_lookup_fail(e, cmd, s, sr,
+		                      "ID: expected a request (see vigie approvals), found no request %lld",
+		                      (long long)id);
 		goto out;
 	}
 	if (strcmp(ap->maker, w.u.name) == 0) {

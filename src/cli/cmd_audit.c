@@ -3,7 +3,7 @@
  * auditors and admins). docs/security.md tells the entry format and how to verify it by hand. */
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/cmd_work.h"
 #include "io/csv_out.h"
 #include "io/json_out.h"
 #include "store/store_audit.h"
@@ -40,17 +40,12 @@ static int auditor(const cli_env *e, const char *cmd, store *s, const char *as)
 
 static store *open_audit(const cli_env *e, const char *cmd, const char *as, int *rc)
 {
-	store *s = cli_open_store(e);
+	store *s = work_open_modules(e, cmd, "audit", NULL, "audit log yet");
 	if (!s) {
 		*rc = EXIT_STORE;
 		return NULL;
 	}
-	if (store_module_version(s, "audit") < 1) {
-		fprintf(e->err, "vigie %s: the store has no audit log yet: run vigie init\n", cmd);
-		*rc = EXIT_STORE;
-	} else {
-		*rc = auditor(e, cmd, s, as);
-	}
+	*rc = auditor(e, cmd, s, as);
 	if (*rc) {
 		store_close(s);
 		return NULL;
@@ -107,13 +102,9 @@ static int audit_list(const cli_env *e, int argc, char **argv)
 	                        {"actor", 1, &actor},
 	                        {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, rc;
+	int n, rc = work_parse(e, cmd, argc, argv, opts, pos, 0, &n, AUDIT_HELP);
 	list_ctx c = {.e = e};
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(AUDIT_HELP, e->out);
-		return EXIT_OK;
-	}
+	if (rc >= 0) return rc;
 	if (cli_format(e, cmd, fmt, &c.format)) return EXIT_USAGE;
 	store *s = open_audit(e, cmd, as, &rc);
 	if (!s) return rc;
@@ -122,18 +113,10 @@ static int audit_list(const cli_env *e, int argc, char **argv)
 		        "object", "details");
 	else if (c.format == 1)
 		fputs("seq,day,actor,action,object,details,prev_hash,hash\n", e->out);
-	else {
-		json_init(&c.j, e->out, 0);
-		json_obj_begin(&c.j);
-		json_key(&c.j, "entries");
-		json_arr_begin(&c.j);
-	}
+	else
+		work_json_list_begin(&c.j, e->out, 0, "entries");
 	store_rc sr = store_audit_each(s, object, actor, print_entry, &c);
-	if (c.format == 2) {
-		json_arr_end(&c.j);
-		json_obj_end(&c.j);
-		json_end(&c.j);
-	}
+	if (c.format == 2) work_json_list_end(&c.j, -1);
 	if (sr) {
 		fprintf(e->err, "vigie %s: %s\n", cmd, store_errmsg(s));
 		store_close(s);
@@ -155,12 +138,8 @@ static int audit_verify(const cli_env *e, int argc, char **argv)
 	const char *as = NULL;
 	const cli_opt opts[] = {{"as", 1, &as}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, rc;
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(AUDIT_HELP, e->out);
-		return EXIT_OK;
-	}
+	int n, rc = work_parse(e, cmd, argc, argv, opts, pos, 0, &n, AUDIT_HELP);
+	if (rc >= 0) return rc;
 	store *s = open_audit(e, cmd, as, &rc);
 	if (!s) return rc;
 	int64_t entries = 0, bad = 0;

@@ -34,13 +34,10 @@ static int hold_add(const cli_env *e, int argc, char **argv)
 	                        {"to", 1, &to},         {"reason", 1, &reason}, {"as", 1, &as},
 	                        {"on", 1, &on},         {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "hold add";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(HOLD_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, HOLD_HELP);
+	if (rc >= 0) return rc;
 	if ((n == 1) == (client != NULL)) {
 		fprintf(e->err,
 		        "vigie %s: expected an ACCOUNT or --client C, one of them (see vigie hold --help)\n",
@@ -71,19 +68,13 @@ static int hold_add(const cli_env *e, int argc, char **argv)
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	store_rc sr;
-	int rc = work_actor_load(e, s, cmd, as, &w);
 	char obj[160];
-	if (rc) goto out;
+	if ((rc = work_actor_load(e, s, cmd, as, &w))) goto out;
 	if (client) {
 		store_client c;
 		if ((sr = store_client_get(s, client, &c))) {
-			if (sr == STORE_NOT_FOUND) {
-				fprintf(e->err, "vigie %s: --client: expected a known client, found \"%s\"\n",
-				        cmd, client);
-				rc = EXIT_NOT_FOUND;
-			} else {
-				rc = work_fail(e, cmd, s, sr);
-			}
+			rc = work_lookup_fail(e, cmd, s, sr, "--client: expected a known client, found \"%s\"",
+			                      client);
 			goto out;
 		}
 		if ((rc = work_allow(e, cmd, &w, ACT_HOLD, c.branch, c.officer))) goto out;
@@ -92,13 +83,8 @@ static int hold_add(const cli_env *e, int argc, char **argv)
 	} else {
 		store_account a;
 		if ((sr = store_account_get(s, pos[0], &a))) {
-			if (sr == STORE_NOT_FOUND) {
-				fprintf(e->err, "vigie %s: ACCOUNT: expected a known account, found \"%s\"\n",
-				        cmd, pos[0]);
-				rc = EXIT_NOT_FOUND;
-			} else {
-				rc = work_fail(e, cmd, s, sr);
-			}
+			rc = work_lookup_fail(e, cmd, s, sr, "ACCOUNT: expected a known account, found \"%s\"",
+			                      pos[0]);
 			goto out;
 		}
 		if ((rc = work_allow(e, cmd, &w, ACT_HOLD, a.branch, a.officer))) goto out;
@@ -155,38 +141,23 @@ static int hold_end(const cli_env *e, int argc, char **argv)
 	const char *as = NULL, *on = NULL;
 	const cli_opt opts[] = {{"as", 1, &as}, {"on", 1, &on}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "hold end";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(HOLD_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected one hold ID (see vigie holds)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, HOLD_HELP);
+	if (rc >= 0) return rc;
 	int64_t id;
 	civil_day day;
-	if (work_id(e, cmd, "ID", pos[0], &id)) return EXIT_BAD_INPUT;
-	if (cli_date(e, cmd, "on", on, &day)) return EXIT_USAGE;
+	if ((rc = work_id_on(e, cmd, n, pos, "hold ID (see vigie holds)", on, &id, &day))) return rc;
 	store *s = work_open(e, cmd);
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	store_hold h;
 	store_rc sr;
 	char branch[STORE_ID_MAX], officer[STORE_ID_MAX], obj[64], details[512];
-	int rc = work_actor_load(e, s, cmd, as, &w);
-	if (rc) goto out;
+	if ((rc = work_actor_load(e, s, cmd, as, &w))) goto out;
 	if ((sr = store_hold_get(s, id, &h))) {
-		if (sr == STORE_NOT_FOUND) {
-			fprintf(e->err,
-			        "vigie %s: ID: expected a hold (see vigie holds), found no hold %lld\n", cmd,
-			        (long long)id);
-			rc = EXIT_NOT_FOUND;
-		} else {
-			rc = work_fail(e, cmd, s, sr);
-		}
+		rc = work_lookup_fail(e, cmd, s, sr, "ID: expected a hold (see vigie holds), found no hold %lld",
+		                      (long long)id);
 		goto out;
 	}
 	if ((sr = hold_owner(s, &h, branch, officer))) {
@@ -278,20 +249,17 @@ int cmd_holds(const cli_env *e, int argc, char **argv)
 	const char *as = NULL, *format = NULL;
 	const cli_opt opts[] = {{"as", 1, &as}, {"format", 1, &format}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "holds";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(HOLDS_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, HOLDS_HELP);
+	if (rc >= 0) return rc;
 	int fmt = work_format(e, cmd, format);
 	if (fmt < 0) return EXIT_USAGE;
 	store *s = work_open(e, cmd);
 	if (!s) return EXIT_STORE;
 	work_actor w;
 	holds_ctx c = {.e = e, .s = s, .fmt = fmt};
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	store_rc sr;
 	int64_t account_id = 0;
 	if (as) {
@@ -301,32 +269,15 @@ int cmd_holds(const cli_env *e, int argc, char **argv)
 	if (n == 1) {
 		store_account a;
 		if ((sr = store_account_get(s, pos[0], &a))) {
-			if (sr == STORE_NOT_FOUND) {
-				fprintf(e->err, "vigie %s: ACCOUNT: expected a known account, found \"%s\"\n",
-				        cmd, pos[0]);
-				rc = EXIT_NOT_FOUND;
-			} else {
-				rc = work_fail(e, cmd, s, sr);
-			}
+			rc = work_lookup_fail(e, cmd, s, sr, "ACCOUNT: expected a known account, found \"%s\"",
+			                      pos[0]);
 			goto out;
 		}
 		account_id = a.id;
 	}
-	if (fmt) {
-		json_init(&c.j, e->out, 1);
-		json_obj_begin(&c.j);
-		json_key(&c.j, "holds");
-		json_arr_begin(&c.j);
-	}
+	if (fmt) work_json_list_begin(&c.j, e->out, 1, "holds");
 	if ((sr = store_holds_each(s, account_id, hold_row, &c))) rc = work_fail(e, cmd, s, sr);
-	if (fmt) {
-		json_arr_end(&c.j);
-		json_kint(&c.j, "count", c.shown);
-		json_obj_end(&c.j);
-		json_end(&c.j);
-	} else {
-		fprintf(e->out, "%d holds\n", c.shown);
-	}
+	work_list_end(e, fmt, &c.j, c.shown, "holds");
 out:
 	store_close(s);
 	return rc;

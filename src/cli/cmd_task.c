@@ -32,22 +32,15 @@ static int task_done(const cli_env *e, int argc, char **argv)
 	                        {"note", 1, &note},       {"as", 1, &as},         {"on", 1, &on},
 	                        {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "task done";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(TASK_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, TASK_HELP);
+	if (rc >= 0) return rc;
 	store_task_outcome o;
 	memset(&o, 0, sizeof o);
 	o.promise_on = DATE_NONE;
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected one task ID (see vigie task --help)\n", cmd);
-		return EXIT_USAGE;
-	}
-	if (work_id(e, cmd, "ID", pos[0], &o.decision_id)) return EXIT_BAD_INPUT;
-	if (cli_date(e, cmd, "on", on, &o.day)) return EXIT_USAGE;
+	if ((rc = work_id_on(e, cmd, n, pos, "task ID (see vigie task --help)", on, &o.decision_id, &o.day)))
+		return rc;
 	int k = store_outcome_parse(outcome);
 	if (k < 0) {
 		fprintf(
@@ -83,7 +76,7 @@ static int task_done(const cli_env *e, int argc, char **argv)
 	store *s = work_open(e, cmd);
 	if (!s) return EXIT_STORE;
 	work_actor w;
-	int rc = work_actor_load(e, s, cmd, as, &w);
+	rc = work_actor_load(e, s, cmd, as, &w);
 	store_decision d;
 	store_account a;
 	store_rc sr = STORE_OK;
@@ -200,13 +193,10 @@ int cmd_promises(const cli_env *e, int argc, char **argv)
 	const cli_opt opts[] = {{"as-of", 1, &as_of}, {"status", 1, &status}, {"account", 1, &account},
 	                        {"as", 1, &as},       {"format", 1, &format}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help;
+	int n;
 	const char *cmd = "promises";
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(PROMISES_HELP, e->out);
-		return EXIT_OK;
-	}
+	int rc = work_parse(e, cmd, argc, argv, opts, pos, 0, &n, PROMISES_HELP);
+	if (rc >= 0) return rc;
 	civil_day day;
 	if (cli_date(e, cmd, "as-of", as_of, &day)) return EXIT_USAGE;
 	int want = -1;
@@ -226,7 +216,7 @@ int cmd_promises(const cli_env *e, int argc, char **argv)
 	store *s = work_open(e, cmd);
 	if (!s) return EXIT_STORE;
 	work_actor w, *wp = NULL;
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	prom_list l = {0};
 	store_rc sr;
 	if (as) {
@@ -247,12 +237,7 @@ int cmd_promises(const cli_env *e, int argc, char **argv)
 		goto out;
 	}
 	json_out j;
-	if (fmt) {
-		json_init(&j, e->out, 1);
-		json_obj_begin(&j);
-		json_key(&j, "promises");
-		json_arr_begin(&j);
-	}
+	if (fmt) work_json_list_begin(&j, e->out, 1, "promises");
 	int shown = 0;
 	for (int i = 0; i < l.n; i++) {
 		const store_promise *p = &l.p[i];
@@ -303,14 +288,7 @@ int cmd_promises(const cli_env *e, int argc, char **argv)
 		}
 		shown++;
 	}
-	if (fmt) {
-		json_arr_end(&j);
-		json_kint(&j, "count", shown);
-		json_obj_end(&j);
-		json_end(&j);
-	} else {
-		fprintf(e->out, "%d promises\n", shown);
-	}
+	work_list_end(e, fmt, &j, shown, "promises");
 out:
 	free(l.p);
 	store_close(s);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/cmd_work.h"
 #include "core/password.h"
 #include "io/csv_out.h"
 #include "io/json_out.h"
@@ -182,18 +182,23 @@ static int hash_password(const cli_env *e, const char *cmd, const char *file, ch
 
 static store *open_people(const cli_env *e, const char *cmd, int *rc)
 {
-	store *s = cli_open_store(e);
-	if (!s) {
-		*rc = EXIT_STORE;
-		return NULL;
-	}
-	if (store_module_version(s, "people") < 1 || store_module_version(s, "audit") < 1) {
-		fprintf(e->err, "vigie %s: the store has no users table yet: run vigie init\n", cmd);
-		store_close(s);
-		*rc = EXIT_STORE;
-		return NULL;
-	}
+	store *s = work_open_modules(e, cmd, "people", "audit", "users table yet");
+	if (!s) *rc = EXIT_STORE;
 	return s;
+}
+
+/* work_parse with the users' help, then exactly one NAME: -1 when the command goes on, else the exit
+ * code to return. */
+static int parse_name(const cli_env *e, const char *cmd, int argc, char **argv, const cli_opt *opts,
+                      const char **pos)
+{
+	int n, rc = work_parse(e, cmd, argc, argv, opts, pos, 1, &n, USER_HELP);
+	if (rc >= 0) return rc;
+	if (n != 1) {
+		fprintf(e->err, "vigie %s: expected NAME (see vigie user --help)\n", cmd);
+		return EXIT_USAGE;
+	}
+	return -1;
 }
 
 /* Writes a JSON object into buf through fn; -1 when it does not fit. */
@@ -251,19 +256,15 @@ static void change_json(json_out *j, const void *ctx)
 static store_rc audit_user(const cli_env *e, store *s, civil_day on, const char *actor, const char *action,
                            const char *name, const user_change *c)
 {
-	store_audit_entry a;
-	memset(&a, 0, sizeof a);
-	a.day = on;
-	snprintf(a.actor, sizeof a.actor, "%s", actor);
-	snprintf(a.action, sizeof a.action, "%s", action);
-	snprintf(a.object, sizeof a.object, "user:%s", name);
-	if (json_text(a.details, sizeof a.details, change_json, c)) {
+	char obj[STORE_NAME_MAX], details[STORE_AUDIT_DETAILS_MAX];
+	snprintf(obj, sizeof obj, "user:%s", name);
+	if (json_text(details, sizeof details, change_json, c)) {
 		fprintf(e->err,
 		        "vigie: the audit details of this change exceed %d bytes: shorten the fields\n",
 		        STORE_AUDIT_DETAILS_MAX - 1);
 		return STORE_ERR;
 	}
-	return store_audit_append(s, &a);
+	return work_audit(s, on, actor, action, obj, details);
 }
 
 typedef struct {
@@ -278,21 +279,25 @@ static int count_admins(void *ctx, const store_user *u)
 	return 0;
 }
 
+/* Rolls the open transaction back and closes the store; returns rc. */
+static int abandon(store *s, int rc)
+{
+	store_rollback(s);
+	store_close(s);
+	return rc;
+}
+
 /* Prints the error of a failed transaction step, rolls back, closes; returns EXIT_STORE. */
 static int store_failed(const cli_env *e, const char *cmd, store *s)
 {
 	fprintf(e->err, "vigie %s: %s\n", cmd, store_errmsg(s));
-	store_rollback(s);
-	store_close(s);
-	return EXIT_STORE;
+	return abandon(s, EXIT_STORE);
 }
 
 static int refuse(const cli_env *e, const char *cmd, store *s, const access_user *a, const char *what)
 {
 	fprintf(e->err, "vigie %s: %s (%s) may not %s\n", cmd, a->name, access_role_name(a->role), what);
-	store_rollback(s);
-	store_close(s);
-	return EXIT_BAD_INPUT;
+	return abandon(s, EXIT_BAD_INPUT);
 }
 
 /* --- user add ---------------------------------------------------------------------------------- */
@@ -313,16 +318,8 @@ static int user_add(const cli_env *e, int argc, char **argv)
 	                        {"as", 1, &as},
 	                        {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, role = -1;
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(USER_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected NAME (see vigie user --help)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int role = -1, rc = parse_name(e, cmd, argc, argv, opts, pos);
+	if (rc >= 0) return rc;
 	if (!o.role) {
 		fprintf(e->err, "vigie %s: --role is required (see vigie user --help)\n", cmd);
 		return EXIT_USAGE;
@@ -337,8 +334,8 @@ static int user_add(const cli_env *e, int argc, char **argv)
 	apply_opts(&u, &o, role);
 
 	char hash[PASSWORD_HASH_MAX] = "";
-	int given = 0, rc = hash_password(e, cmd, pwfile, hash, sizeof hash, &given);
-	if (rc) return rc;
+	int given = 0;
+	if ((rc = hash_password(e, cmd, pwfile, hash, sizeof hash, &given))) return rc;
 	store *s = open_people(e, cmd, &rc);
 	if (!s) return rc;
 	if (store_begin(s)) return store_failed(e, cmd, s);
@@ -353,26 +350,18 @@ static int user_add(const cli_env *e, int argc, char **argv)
 			        "vigie %s: the first user of a store must be an admin (--role admin), found "
 			        "--role %s\n",
 			        cmd, o.role);
-			store_rollback(s);
-			store_close(s);
-			return EXIT_BAD_INPUT;
+			return abandon(s, EXIT_BAD_INPUT);
 		}
 		if (as && strcmp(as, u.name) != 0) {
 			fprintf(e->err,
 			        "vigie %s: --as %s: the store has no users yet; create the first admin "
 			        "without --as\n",
 			        cmd, as);
-			store_rollback(s);
-			store_close(s);
-			return EXIT_BAD_INPUT;
+			return abandon(s, EXIT_BAD_INPUT);
 		}
 	} else {
 		access_user a;
-		if ((rc = cli_actor(e, s, as, &a, &abuf))) {
-			store_rollback(s);
-			store_close(s);
-			return rc;
-		}
+		if ((rc = cli_actor(e, s, as, &a, &abuf))) return abandon(s, rc);
 		if (!access_can(&a, ACT_USERS)) return refuse(e, cmd, s, &a, "manage users (admins only)");
 		actor = abuf.name;
 		store_user old;
@@ -381,9 +370,7 @@ static int user_add(const cli_env *e, int argc, char **argv)
 		if (g == STORE_OK) {
 			fprintf(e->err, "vigie %s: NAME: user \"%s\" exists already (see vigie user set)\n",
 			        cmd, u.name);
-			store_rollback(s);
-			store_close(s);
-			return EXIT_BAD_INPUT;
+			return abandon(s, EXIT_BAD_INPUT);
 		}
 	}
 	store_put res;
@@ -413,16 +400,8 @@ static int user_set(const cli_env *e, int argc, char **argv)
 	    {"active", 1, &o.active}, {"on", 1, &on},           {"as", 1, &as},
 	    {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, role = -1, rc;
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(USER_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected NAME (see vigie user --help)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int role = -1, rc = parse_name(e, cmd, argc, argv, opts, pos);
+	if (rc >= 0) return rc;
 	civil_day day;
 	if (check_opts(e, cmd, &o, &role) || cli_date(e, cmd, "on", on, &day)) return EXIT_USAGE;
 	store *s = open_people(e, cmd, &rc);
@@ -430,19 +409,13 @@ static int user_set(const cli_env *e, int argc, char **argv)
 	if (store_begin(s)) return store_failed(e, cmd, s);
 	access_user a;
 	store_user abuf, old, u;
-	if ((rc = cli_actor(e, s, as, &a, &abuf))) {
-		store_rollback(s);
-		store_close(s);
-		return rc;
-	}
+	if ((rc = cli_actor(e, s, as, &a, &abuf))) return abandon(s, rc);
 	if (!access_can(&a, ACT_USERS)) return refuse(e, cmd, s, &a, "manage users (admins only)");
 	store_rc g = store_user_get(s, pos[0], &old);
 	if (g == STORE_ERR) return store_failed(e, cmd, s);
 	if (g == STORE_NOT_FOUND) {
 		fprintf(e->err, "vigie %s: NAME: no user named \"%s\"\n", cmd, pos[0]);
-		store_rollback(s);
-		store_close(s);
-		return EXIT_NOT_FOUND;
+		return abandon(s, EXIT_NOT_FOUND);
 	}
 	u = old;
 	apply_opts(&u, &o, role);
@@ -453,9 +426,7 @@ static int user_set(const cli_env *e, int argc, char **argv)
 		if (ac.admins == 0) {
 			fprintf(e->err, "vigie %s: %s is the last active admin: add another admin first\n",
 			        cmd, u.name);
-			store_rollback(s);
-			store_close(s);
-			return EXIT_BAD_INPUT;
+			return abandon(s, EXIT_BAD_INPUT);
 		}
 	}
 	store_put res;
@@ -484,16 +455,8 @@ static int user_passwd(const cli_env *e, int argc, char **argv)
 	const cli_opt opts[] = {
 	    {"password-file", 1, &pwfile}, {"on", 1, &on}, {"as", 1, &as}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, rc;
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(USER_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected NAME (see vigie user --help)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int rc = parse_name(e, cmd, argc, argv, opts, pos);
+	if (rc >= 0) return rc;
 	civil_day day;
 	if (cli_date(e, cmd, "on", on, &day)) return EXIT_USAGE;
 	char hash[PASSWORD_HASH_MAX] = "";
@@ -514,9 +477,7 @@ static int user_passwd(const cli_env *e, int argc, char **argv)
 	if (store_begin(s)) goto fail;
 	if ((rc = cli_actor(e, s, as, &a, &abuf))) {
 		password_wipe(hash, sizeof hash);
-		store_rollback(s);
-		store_close(s);
-		return rc;
+		return abandon(s, rc);
 	}
 	if (!access_can(&a, ACT_USERS) && strcmp(a.name, pos[0]) != 0) {
 		password_wipe(hash, sizeof hash);
@@ -527,9 +488,7 @@ static int user_passwd(const cli_env *e, int argc, char **argv)
 	if (g == STORE_NOT_FOUND) {
 		password_wipe(hash, sizeof hash);
 		fprintf(e->err, "vigie %s: NAME: no user named \"%s\"\n", cmd, pos[0]);
-		store_rollback(s);
-		store_close(s);
-		return EXIT_NOT_FOUND;
+		return abandon(s, EXIT_NOT_FOUND);
 	}
 	store_put res;
 	user_change c = {&u, &u, 1};
@@ -553,16 +512,8 @@ static int user_check(const cli_env *e, int argc, char **argv)
 	const char *pwfile = NULL;
 	const cli_opt opts[] = {{"password-file", 1, &pwfile}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, rc;
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 1, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(USER_HELP, e->out);
-		return EXIT_OK;
-	}
-	if (n != 1) {
-		fprintf(e->err, "vigie %s: expected NAME (see vigie user --help)\n", cmd);
-		return EXIT_USAGE;
-	}
+	int rc = parse_name(e, cmd, argc, argv, opts, pos);
+	if (rc >= 0) return rc;
 	char pw[PASSWORD_MAX + 2];
 	size_t len;
 	int given;
@@ -647,13 +598,9 @@ static int user_list(const cli_env *e, int argc, char **argv)
 	const char *as = NULL, *fmt = NULL;
 	const cli_opt opts[] = {{"as", 1, &as}, {"format", 1, &fmt}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int n, help, rc;
+	int n, rc = work_parse(e, cmd, argc, argv, opts, pos, 0, &n, USER_HELP);
 	list_ctx c = {.e = e};
-	if (cli_parse(e, cmd, argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
-	if (help) {
-		fputs(USER_HELP, e->out);
-		return EXIT_OK;
-	}
+	if (rc >= 0) return rc;
 	if (cli_format(e, cmd, fmt, &c.format)) return EXIT_USAGE;
 	store *s = open_people(e, cmd, &rc);
 	if (!s) return rc;
@@ -674,18 +621,10 @@ static int user_list(const cli_env *e, int argc, char **argv)
 		        "active", "display");
 	else if (c.format == 1)
 		fputs("name,display,role,branch,phone,email,language,active\n", e->out);
-	else {
-		json_init(&c.j, e->out, 0);
-		json_obj_begin(&c.j);
-		json_key(&c.j, "users");
-		json_arr_begin(&c.j);
-	}
+	else
+		work_json_list_begin(&c.j, e->out, 0, "users");
 	store_rc sr = store_users_each(s, print_user, &c);
-	if (c.format == 2) {
-		json_arr_end(&c.j);
-		json_obj_end(&c.j);
-		json_end(&c.j);
-	}
+	if (c.format == 2) work_json_list_end(&c.j, -1);
 	if (sr) {
 		fprintf(e->err, "vigie %s: %s\n", cmd, store_errmsg(s));
 		store_close(s);

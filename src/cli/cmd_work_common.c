@@ -1,6 +1,7 @@
 /* cmd_work_common.c: helpers of the work commands (cmd_work.h). */
 #include "cli/cmd_work.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,17 +10,57 @@
 #include "store/store_audit.h"
 #include "store/store_query.h"
 
-store *work_open(const cli_env *e, const char *cmd)
+int work_parse(const cli_env *e, const char *cmd, int argc, char **argv, const cli_opt *opts, const char **pos,
+               int max_pos, int *n, const char *help_text)
+{
+	int help;
+	if (cli_parse(e, cmd, argc, argv, opts, pos, max_pos, n, &help)) return EXIT_USAGE;
+	if (help) {
+		fputs(help_text, e->out);
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+store *work_open_modules(const cli_env *e, const char *cmd, const char *m1, const char *m2, const char *lack)
 {
 	store *s = cli_open_store(e);
 	if (!s) return NULL;
-	if (store_module_version(s, "work") < 1 || store_module_version(s, "people") < 1) {
-		fprintf(e->err,
-		        "vigie %s: the store has no tables for people and their work: run vigie init\n", cmd);
+	if (store_module_version(s, m1) < 1 || (m2 && store_module_version(s, m2) < 1)) {
+		fprintf(e->err, "vigie %s: the store has no %s: run vigie init\n", cmd, lack);
 		store_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+store *work_open(const cli_env *e, const char *cmd)
+{
+	return work_open_modules(e, cmd, "work", "people", "tables for people and their work");
+}
+
+int work_id_on(const cli_env *e, const char *cmd, int n, const char *const *pos, const char *what, const char *on,
+               int64_t *id, civil_day *day)
+{
+	if (n != 1) {
+		fprintf(e->err, "vigie %s: expected one %s\n", cmd, what);
+		return EXIT_USAGE;
+	}
+	if (work_id(e, cmd, "ID", pos[0], id)) return EXIT_BAD_INPUT;
+	if (cli_date(e, cmd, "on", on, day)) return EXIT_USAGE;
+	return 0;
+}
+
+int work_lookup_fail(const cli_env *e, const char *cmd, store *s, store_rc sr, const char *fmt, ...)
+{
+	if (sr != STORE_NOT_FOUND) return work_fail(e, cmd, s, sr);
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(e->err, "vigie %s: ", cmd);
+	vfprintf(e->err, fmt, ap);
+	fputc('\n', e->err);
+	va_end(ap);
+	return EXIT_NOT_FOUND;
 }
 
 int work_actor_load(const cli_env *e, store *s, const char *cmd, const char *name, work_actor *w)
@@ -48,6 +89,30 @@ int work_allow(const cli_env *e, const char *cmd, const work_actor *w, access_ac
 int work_sees(const work_actor *w, const char *branch, const char *officer)
 {
 	return !w || access_can_see(&w->a, branch, officer);
+}
+
+void work_json_list_begin(json_out *j, FILE *out, int pretty, const char *key)
+{
+	json_init(j, out, pretty);
+	json_obj_begin(j);
+	json_key(j, key);
+	json_arr_begin(j);
+}
+
+void work_json_list_end(json_out *j, int count)
+{
+	json_arr_end(j);
+	if (count >= 0) json_kint(j, "count", count);
+	json_obj_end(j);
+	json_end(j);
+}
+
+void work_list_end(const cli_env *e, int fmt, json_out *j, int shown, const char *noun)
+{
+	if (fmt)
+		work_json_list_end(j, shown);
+	else
+		fprintf(e->out, "%d %s\n", shown, noun);
 }
 
 store_rc work_audit(store *s, civil_day day, const char *actor, const char *action, const char *object,

@@ -257,28 +257,5 @@ static void test_exposure(int pg)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigie-test-exposure.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	printf("# sqlite\n");
-	test_exposure(0);
-	static char base[400];
-	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env, "VIGIE_PG_BASE is not set: the PostgreSQL half of these tests needs a server");
-	if (env && *env) {
-		snprintf(base, sizeof base, "%s", env);
-		size_t l = strlen(base);
-		while (l && base[l - 1] == '/')
-			base[--l] = '\0';
-		pg_base = base;
-		printf("# postgres\n");
-		test_exposure(1);
-	}
-	char p[600];
-	snprintf(p, sizeof p, "%s/in.csv", tmpdir);
-	unlink(p);
-	rmdir(tmpdir);
-	return t_done("test_exposure");
+	return store_fixture_main("test_exposure", test_exposure);
 }

@@ -1251,7 +1251,7 @@ static void test_volume(int pg)
 
 static void run_all(int pg)
 {
-	printf("# %s\n", pg ? "postgres" : "sqlite");
+	if (!pg) test_open_errors();
 	test_init(pg);
 	test_tx_rules(pg);
 	test_clients(pg);
@@ -1269,27 +1269,5 @@ static void run_all(int pg)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigie-test-store.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	test_open_errors();
-	run_all(0);
-	rmdir(tmpdir);
-
-	static char base[400];
-	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env,
-	     "VIGIE_PG_BASE is not set: the PostgreSQL half of the store tests needs a server "
-	     "(eval \"$(scripts/pg-test-server.sh start | sed -n 2p | sed 's/^/export VIGIE_PG_BASE=/')\")");
-	if (env && *env) {
-		snprintf(base, sizeof base, "%s", env);
-		size_t l = strlen(base);
-		while (l && base[l - 1] == '/')
-			base[--l] = '\0';
-		pg_base = base;
-		run_all(1);
-	}
-	return t_done("test_store");
+	return store_fixture_main("test_store", run_all);
 }

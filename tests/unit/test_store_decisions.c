@@ -452,7 +452,6 @@ static void test_run_log(int pg)
 
 static void run_all(int pg)
 {
-	printf("# %s\n", pg ? "postgres" : "sqlite");
 	test_decisions(pg);
 	test_state_and_due(pg);
 	test_run_log(pg);
@@ -461,23 +460,5 @@ static void run_all(int pg)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigie-test-dec.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	run_all(0);
-	rmdir(tmpdir);
-	static char base[400];
-	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env, "VIGIE_PG_BASE is not set: the PostgreSQL half of these tests needs a server");
-	if (env && *env) {
-		snprintf(base, sizeof base, "%s", env);
-		size_t l = strlen(base);
-		while (l && base[l - 1] == '/')
-			base[--l] = '\0';
-		pg_base = base;
-		run_all(1);
-	}
-	return t_done("test_store_decisions");
+	return store_fixture_main("test_store_decisions", run_all);
 }

@@ -402,40 +402,13 @@ static void test_outbox(int pg)
 	done(&fx, s);
 }
 
+static void run_all(int pg)
+{
+	if (!pg) make_templates();
+	test_outbox(pg);
+}
+
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigie-test-outbox.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	make_templates();
-	printf("# sqlite\n");
-	test_outbox(0);
-	static char base[400];
-	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env, "VIGIE_PG_BASE is not set: the PostgreSQL half of these tests needs a server");
-	if (env && *env) {
-		snprintf(base, sizeof base, "%s", env);
-		size_t l = strlen(base);
-		while (l && base[l - 1] == '/')
-			base[--l] = '\0';
-		pg_base = base;
-		printf("# postgres\n");
-		test_outbox(1);
-	}
-	const char *const files[] = {"fr/late.sms", "en/late.email", "fr/notice.letter", "fr/officer.letter"};
-	for (int i = 0; i < 4; i++) {
-		char p[600];
-		snprintf(p, sizeof p, "%s/%s", tpldir, files[i]);
-		unlink(p);
-	}
-	char p[400];
-	snprintf(p, sizeof p, "%s/fr", tpldir);
-	rmdir(p);
-	snprintf(p, sizeof p, "%s/en", tpldir);
-	rmdir(p);
-	rmdir(tpldir);
-	rmdir(tmpdir);
-	return t_done("test_store_outbox");
+	return store_fixture_main("test_store_outbox", run_all);
 }

@@ -450,35 +450,17 @@ static void test_concurrent(void)
 	done(&fx, s);
 }
 
+static void run_all(int pg)
+{
+	test_people(pg);
+	test_audit(pg);
+	test_audit_log(pg);
+	test_tamper(pg);
+	if (pg) test_concurrent();
+}
+
 int main(void)
 {
 	if (sodium_init() < 0) return 1;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigie-test-people.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	printf("# sqlite\n");
-	test_people(0);
-	test_audit(0);
-	test_audit_log(0);
-	test_tamper(0);
-	rmdir(tmpdir);
-	static char base[400];
-	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env, "VIGIE_PG_BASE is not set: the PostgreSQL half of these tests needs a server");
-	if (env && *env) {
-		snprintf(base, sizeof base, "%s", env);
-		size_t l = strlen(base);
-		while (l && base[l - 1] == '/')
-			base[--l] = '\0';
-		pg_base = base;
-		printf("# postgres\n");
-		test_people(1);
-		test_audit(1);
-		test_audit_log(1);
-		test_tamper(1);
-		test_concurrent();
-	}
-	return t_done("test_store_people");
+	return store_fixture_main("test_store_people", run_all);
 }

@@ -266,25 +266,5 @@ static void test_risk(int pg)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigie-test-risk.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	printf("# sqlite\n");
-	test_risk(0);
-	rmdir(tmpdir);
-	static char base[400];
-	const char *env = getenv("VIGIE_PG_BASE");
-	T_OK(env && *env, "VIGIE_PG_BASE is not set: the PostgreSQL half of these tests needs a server");
-	if (env && *env) {
-		snprintf(base, sizeof base, "%s", env);
-		size_t l = strlen(base);
-		while (l && base[l - 1] == '/')
-			base[--l] = '\0';
-		pg_base = base;
-		printf("# postgres\n");
-		test_risk(1);
-	}
-	return t_done("test_store_risk");
+	return store_fixture_main("test_store_risk", test_risk);
 }
