@@ -186,10 +186,20 @@ has_line "says so" "$WORK/out" "account L1 assigned to O4 (was O1)"
 check "O4 sees L1 now" v account timeline L1 --as-of 2024-05-21 --as O4
 check_exit "O1 no longer" 1 v account timeline L1 --as-of 2024-05-21 --as O1
 
+# --- a policy needs its four-eyes approval once the setting says so ------------------------------------
+check "require approved policies" v settings set policy_approval yes --as admin --on 2024-05-21
+check_exit "an unapproved policy does not run" 1 v run --policy "$POL" --as-of 2024-05-22
+has_text "says why" "$WORK/err" "has no approved policy-change request"
+check "request the policy" v request policy-change "$POL" --reason "version 2 for 2024" --as mgr --on 2024-05-21
+RP=$(sed -n 's/^request \([0-9]*\) .*/\1/p' "$WORK/out")
+check_exit "not by its maker" 1 v approve "$RP" --as mgr --on 2024-05-21
+check "another manager approves" v approve "$RP" --as mgr2 --on 2024-05-21
+check "now it runs" v run --policy "$POL" --as-of 2024-05-22
+
 # --- the audit log --------------------------------------------------------------------------------------
 check "audit" v audit list --as aud --format json
 eq "one entry per write" "$(jqv '[.entries[] | select(.seq > '"$A0"') | .action] | join(" ")')" \
-  "task.outcome approval.approve approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end approval.request user.add approval.approve user.add account.assign"
+  "task.outcome approval.approve approval.reject approval.request approval.approve approval.request approval.approve approval.request approval.approve alert.ack hold.add hold.add hold.end approval.request user.add approval.approve user.add account.assign settings.set approval.request approval.approve run"
 check "the chain verifies" v audit verify --as aud
 check_exit "help" 0 v request --help
 has_text "request help" "$WORK/out" "reschedule ACCOUNT --file F.csv"
