@@ -290,4 +290,45 @@ check "timeline of LX00001" v account timeline LX00001 --as-of "$AS" --format js
 eq "its story, from the promise" "$(jq -r '[.timeline[] | select(.day >= "2026-11-04" and .kind != "message" and .kind != "bucket") | "\(.day) \(.kind) \(.what | split(" ")[0])"] | join("; ")' "$WORK/out")" \
   "2026-11-04 decision call-5; 2026-11-04 outcome call; 2026-11-04 promise 56000; 2026-11-09 decision promise-broken-alert; 2026-11-09 alert promise-broken-alert; 2026-11-10 decision promise-broken-visit; 2026-11-19 decision visit-15"
 
+# === 3. B2B: French invoices under trade-receivables-fr.yaml =======================================
+new_db b2b || exit 1
+check "init (b2b)" v init
+cat >"$WORK/b2b_clients.csv" <<'CSV'
+client_id,name,branch,officer,phone,email,language
+F001,Boulangerie Martin SARL,Paris,O019,,compta@martin.example,fr
+F002,Transports Leroy SAS,Lyon,O016,,factures@leroy.example,fr
+CSV
+cat >"$WORK/b2b_invoices.csv" <<'CSV'
+invoice_id,client_id,currency,amount,issued_on,due_on,branch,officer
+FA-2026-101,F001,EUR,2400.00,2026-08-26,2026-09-25,Paris,O019
+FA-2026-102,F002,EUR,18500.00,2026-08-20,2026-10-05,Lyon,O016
+CSV
+printf 'payment_id,account_id,paid_on,amount\nVB1,FA-2026-102,2026-11-20,18500.00\n' >"$WORK/b2b_payments.csv"
+for k in clients invoices payments; do check "import $k (b2b)" v import $k "$WORK/b2b_$k.csv"; done
+check "admin (b2b)" v user add admin --role admin --on "$START"
+v settings set institution_name "Vigie Distribution SAS" --as admin --on "$START" >/dev/null
+v settings set late_interest_rate "12.15" --as admin --on "$START" >/dev/null
+v settings set institution_phone "+33 1 40 00 00 00" --as admin --on "$START" >/dev/null
+v user add O019 --role agent --branch Paris --display "Julie Bernard" --phone "+33 6 10 00 00 19" --on "$START" --as admin >/dev/null
+v user add O016 --role agent --branch Lyon --display "Marc Petit" --phone "+33 6 10 00 00 16" --on "$START" --as admin >/dev/null
+brd=$START
+while :; do v run --policy "$B2B" --as-of "$brd" --templates "$TPL" >>"$WORK/runs.log" 2>&1 || not_ok "b2b run $brd"; [ "$brd" = "$AS" ] && break; brd=$(day "$brd" 1); done
+dec
+# invoice (standard, no grade): relance the day after, email + letter at 8, call at 15, mise en demeure
+# at 30, insurer at 45, injonction at 60 (four eyes: waits for a manager)
+eq "FA-2026-101: the French path" "$(steps FA-2026-101 2026-09-25)" "1:email-after-1 8:email-letter-8 15:call-15 30:mise-en-demeure-30 45:assureur-45 60:injonction-60"
+eq "the injonction waits for approval" "$(awk -F'\t' '$3 == "FA-2026-101" && $5 == "injonction-60" { print $10, $11, $12 }' "$WORK/dec.csv")" "role:manager true open"
+check "approvals (b2b)" v approvals --status pending --format json
+eq "one request, by the run" "$(jqv '[.approvals[] | "\(.kind) \(.maker) \(.payload.step)"] | join(",")')" "step system injonction-60"
+eq "email + letter: one decision, two channels" "$(awk -F'\t' '$3 == "FA-2026-101" && $5 == "email-letter-8" { print $7 }' "$WORK/dec.csv")" "email,letter"
+# the large customer (18,500 EUR): two reminders before due, then its path until paid on 2026-11-20
+eq "FA-2026-102: reminders at -10 and -3" "$(awk -F'\t' '$3 == "FA-2026-102" && $5 ~ /before/ { printf "%s ", $5 }' "$WORK/dec.csv")" "email-before-3 "
+eq "FA-2026-102: large-account path" "$(steps FA-2026-102 2026-10-05)" "1:email-after-1 5:call-5 10:email-letter-10 20:documents-20 30:mise-en-demeure-30 35:escalate-35 45:assureur-45"
+eq "FA-2026-102 closed the day it is paid" "$(awk -F'\t' '$3 == "FA-2026-102" && $6 == "case_closed" { print $2 }' "$WORK/dec.csv")" "2026-11-20"
+check "outbox (b2b)" v outbox --as-of "$AS" --format json
+MD=$(jqv '[.messages[] | select(.account_id == "FA-2026-101" and .template == "formal_notice")][0].id')
+check "the mise en demeure, shown" v outbox --show "$MD"
+has_text "in French" "$WORK/out" "mise en demeure"
+eq "rendered in French, none failed (the injonction held for approval)" "$(v outbox --as-of "$AS" --format json | jq -r '[.messages[] | "\(.language) \(.status)"] | unique | join(",")')" "fr held,fr queued"
+
 done_tests
