@@ -3,11 +3,12 @@
 # credit manager reads them (issue 3, "Done when"). docs/lifecycle.md walks through what it shows.
 # 1. microfinance, grades refreshed every day (the daily risk refresh): every decision fires on its
 #    day relative to its anchor, no stage skipped, no stale step after a payment, a case closed the
-#    day it is settled, no dedupe key twice; the same 60 days as one catch-up store the same keys.
+#    day it is settled, no dedupe key twice, the last day again creates nothing.
 # 2. microfinance, grades as of the first day (one refresh), with people at work: a new loan's
 #    verification and visits, a good payer's renewal check, a C and a B client falling late (gentler
 #    paths) against a D/E one (faster), a failed verification (alert next run), a promise kept, a
-#    promise broken, four-eyes steps approved and rejected, a pause and an exclusion the path waits out.
+#    promise broken, four-eyes steps approved and rejected, a pause the path waits out; the same 60
+#    days as one catch-up store the same keys (overdue alerts aside: docs/lifecycle.md, Known gaps).
 # 3. B2B (trade-receivables-fr.yaml) on hand-made French invoices: reminders before due, relance,
 #    email + letter at once, mise en demeure, insurer notice, injonction (four eyes), in French.
 . "$(dirname "$0")/lib.sh"
