@@ -51,17 +51,20 @@ static const char RUN_HELP[] =
 
 static const char DECISIONS_HELP[] =
     "usage: vigie [--db PATH|URL] decisions [--from DATE] [--as-of DATE] [--action A] [--status S]\n"
-    "                                       [--format table|csv|json]\n"
+    "                                       [--as USER] [--format table|csv|json]\n"
     "\n"
     "Lists the daily run's decisions by day (from/to DATE when given): id, account, segment, step,\n"
     "action (message, task, alert, escalation, ...), channels or task, template, assignee, status\n"
-    "(open, queued, done, cancelled), collection days past due and late amount on its day, dedupe key.\n";
+    "(open, queued, done, cancelled), collection days past due and late amount on its day, dedupe key.\n"
+    "--as USER: only the accounts USER may see (docs/security.md).\n";
 
 static const char TASKS_HELP[] =
-    "usage: vigie [--db PATH|URL] tasks [--officer NAME] [--as-of DATE] [--format table|csv|json]\n"
+    "usage: vigie [--db PATH|URL] tasks [--officer NAME] [--as-of DATE] [--as USER] [--format table|csv|json]\n"
     "\n"
     "Lists the open tasks and four-eyes decisions (due on or before DATE when given; of one officer\n"
-    "or role:NAME), by priority: days late on the decision's day, then late amount, descending.\n";
+    "or role:NAME), by priority: days late on the decision's day, then late amount, descending.\n"
+    "--as USER: only the accounts USER may see (an agent: the accounts assigned to them; a supervisor:\n"
+    "their branch; docs/security.md). Without --as, the operator sees everything.\n";
 
 
 static int parse_format(const cli_env *e, const char *cmd, const char *v, int *out)
@@ -459,7 +462,25 @@ typedef struct {
 	int format;
 	int rows;
 	json_out j;
+	/* --as USER: only the decisions of accounts the user may see (role and branch) */
+	store *s;
+	const access_user *u;
+	char last_account[STORE_ID_MAX];
+	int last_visible;
 } list_out;
+
+/* 1 when the listing shows decisions of this account (no --as: every account). */
+static int visible(list_out *c, const store_decision *d)
+{
+	if (!c->u) return 1;
+	if (strcmp(c->last_account, d->account_ext_id) != 0) {
+		store_account a;
+		snprintf(c->last_account, sizeof c->last_account, "%s", d->account_ext_id);
+		c->last_visible = store_account_get(c->s, d->account_ext_id, &a) == STORE_OK &&
+		                  access_can(c->u, ACT_READ) && access_can_see(c->u, a.branch, a.officer);
+	}
+	return c->last_visible;
+}
 
 static void amount_text(int64_t minor, const char *currency, char *buf, size_t cap)
 {
@@ -471,6 +492,7 @@ static void amount_text(int64_t minor, const char *currency, char *buf, size_t c
 static int decision_row(void *ctx, const store_decision *d)
 {
 	list_out *c = ctx;
+	if (!visible(c, d)) return 0;
 	FILE *f = c->e->out;
 	char day[16], anchor[16] = "", amount[40];
 	date_format(d->day, day, sizeof day);
@@ -534,7 +556,7 @@ static int decision_row(void *ctx, const store_decision *d)
 }
 
 static int list(const cli_env *e, const char *cmd, const store_decision_filter *flt, int format,
-                const char *what)
+                const char *what, const char *as)
 {
 	store *s = cli_open_store(e);
 	if (!s) return EXIT_STORE;
@@ -543,7 +565,17 @@ static int list(const cli_env *e, const char *cmd, const store_decision_filter *
 		store_close(s);
 		return EXIT_STORE;
 	}
-	list_out c = {.e = e, .format = format};
+	list_out c = {.e = e, .format = format, .s = s};
+	access_user u;
+	store_user ub;
+	if (as) {
+		int arc = cli_actor(e, s, as, &u, &ub);
+		if (arc) {
+			store_close(s);
+			return arc;
+		}
+		c.u = &u;
+	}
 	if (format == 2) {
 		json_init(&c.j, e->out, 1);
 		json_obj_begin(&c.j);
@@ -569,9 +601,10 @@ static int list(const cli_env *e, const char *cmd, const store_decision_filter *
 
 int cmd_decisions(const cli_env *e, int argc, char **argv)
 {
-	const char *as_of = NULL, *format = NULL, *action = NULL, *status = NULL, *from = NULL;
+	const char *as_of = NULL, *format = NULL, *action = NULL, *status = NULL, *from = NULL, *as = NULL;
 	const cli_opt opts[] = {{"as-of", 1, &as_of},   {"from", 1, &from},     {"format", 1, &format},
-	                        {"action", 1, &action}, {"status", 1, &status}, {NULL, 0, NULL}};
+	                        {"action", 1, &action}, {"status", 1, &status}, {"as", 1, &as},
+	                        {NULL, 0, NULL}};
 	const char *pos[1];
 	int n, help, fmt;
 	if (cli_parse(e, "decisions", argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
@@ -583,14 +616,14 @@ int cmd_decisions(const cli_env *e, int argc, char **argv)
 	if ((as_of && cli_date(e, "decisions", "as-of", as_of, &f.to)) ||
 	    (from && cli_date(e, "decisions", "from", from, &f.from)) || parse_format(e, "decisions", format, &fmt))
 		return EXIT_USAGE;
-	return list(e, "decisions", &f, fmt, "decisions");
+	return list(e, "decisions", &f, fmt, "decisions", as);
 }
 
 int cmd_tasks(const cli_env *e, int argc, char **argv)
 {
-	const char *as_of = NULL, *format = NULL, *officer = NULL;
-	const cli_opt opts[] = {
-	    {"as-of", 1, &as_of}, {"format", 1, &format}, {"officer", 1, &officer}, {NULL, 0, NULL}};
+	const char *as_of = NULL, *format = NULL, *officer = NULL, *as = NULL;
+	const cli_opt opts[] = {{"as-of", 1, &as_of},     {"format", 1, &format}, {"officer", 1, &officer},
+	                        {"as", 1, &as},           {NULL, 0, NULL}};
 	const char *pos[1];
 	int n, help, fmt;
 	if (cli_parse(e, "tasks", argc, argv, opts, pos, 0, &n, &help)) return EXIT_USAGE;
@@ -602,6 +635,6 @@ int cmd_tasks(const cli_env *e, int argc, char **argv)
 	    .status = "open", .assignee = officer, .from = DATE_NONE, .to = DATE_NONE, .by_priority = 1};
 	if ((as_of && cli_date(e, "tasks", "as-of", as_of, &f.to)) || parse_format(e, "tasks", format, &fmt))
 		return EXIT_USAGE;
-	return list(e, "tasks", &f, fmt, "tasks");
+	return list(e, "tasks", &f, fmt, "tasks", as);
 }
 

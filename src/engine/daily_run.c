@@ -11,6 +11,7 @@
 #include "engine/ledger_sync.h"
 #include "engine/policy_facts.h"
 #include "engine/simulate.h"
+#include "store/store_work.h"
 
 const char *daily_run_status(const policy_decision *d)
 {
@@ -37,6 +38,11 @@ typedef struct {
 	char owner[STORE_NAME_MAX];
 	int lease_s;
 	char err[256];
+	/* the account's events plus the overdue events of the tasks this evaluation creates */
+	policy_fact_event *ev;
+	char (*ev_ref)[24];
+	int cap_ev;
+	int first_dec; /* the account's first decision in dec (dedupe of a second pass) */
 } run_ctx;
 
 static int copy(char *dst, size_t cap, const char *src)
@@ -51,6 +57,9 @@ static int copy(char *dst, size_t cap, const char *src)
 static int on_decision(void *vc, const policy_decision *d)
 {
 	run_ctx *c = vc;
+	/* a second pass over the account's days (own overdue tasks) gives its decisions again */
+	for (int i = c->first_dec; i < c->n_dec; i++)
+		if (strcmp(c->dec[i].dedupe_key, d->dedupe) == 0) return 0;
 	if (c->n_dec == c->cap_dec) {
 		int nc = c->cap_dec ? c->cap_dec * 2 : 1024;
 		void *np = realloc(c->dec, sizeof *c->dec * (size_t)nc);
@@ -112,6 +121,60 @@ static civil_day first_payment_event(const policy_account *pa, civil_day after)
 	return first;
 }
 
+/* Tasks this evaluation created (open, in dec[first..n)) become overdue STORE_TASK_OVERDUE_DAYS
+ * later unless someone records an outcome: the facts read before they existed cannot say so. They
+ * are added to pa's events (the same ref as store_work_facts_get gives once stored), so that the
+ * next evaluation day accounts for them and, when that day is already within the days evaluated (a
+ * catch-up), those days are evaluated again: a catch-up then stores what day-by-day runs store.
+ * Returns the earliest such day within the range (DATE_NONE: none), or -2 on failure. */
+static civil_day own_overdue(run_ctx *c, policy_account *pa, int first)
+{
+	int add = 0;
+	for (int i = first; i < c->n_dec; i++)
+		add += strcmp(c->dec[i].action, "task") == 0 && strcmp(c->dec[i].status, "open") == 0;
+	if (!add) return DATE_NONE;
+	int need = pa->n_events + add;
+	if (need > c->cap_ev) {
+		void *ne = realloc(c->ev, sizeof *c->ev * (size_t)need);
+		if (ne) c->ev = ne;
+		void *nr = realloc(c->ev_ref, sizeof *c->ev_ref * (size_t)need);
+		if (nr) c->ev_ref = nr;
+		if (!ne || !nr) {
+			snprintf(c->err, sizeof c->err, "out of memory");
+			return -2;
+		}
+		c->cap_ev = need;
+	}
+	if (pa->events != c->ev) {
+		for (int i = 0; i < pa->n_events; i++)
+			c->ev[i] = pa->events[i];
+	}
+	int n = pa->n_events;
+	civil_day earliest = DATE_NONE;
+	for (int i = first; i < c->n_dec; i++) {
+		const store_decision *d = &c->dec[i];
+		if (strcmp(d->action, "task") != 0 || strcmp(d->status, "open") != 0) continue;
+		uint64_t h = 1469598103934665603ull;
+		for (const char *k = d->dedupe_key; *k; k++)
+			h = (h ^ (unsigned char)*k) * 1099511628211ull;
+		char ref[24];
+		snprintf(ref, sizeof ref, "T%016llx", (unsigned long long)h);
+		int known = 0;
+		for (int j = 0; j < n && !known; j++)
+			known = c->ev[j].kind == PEV_TASK_OVERDUE && strcmp(c->ev[j].ref, ref) == 0;
+		if (known) continue;
+		memcpy(c->ev_ref[n], ref, sizeof ref);
+		civil_day day = d->day + STORE_TASK_OVERDUE_DAYS;
+		c->ev[n] = (policy_fact_event){.day = day, .kind = PEV_TASK_OVERDUE, .name = d->task_kind,
+		                               .ref = c->ev_ref[n]};
+		n++;
+		if (day <= c->day && (earliest == DATE_NONE || day < earliest)) earliest = day;
+	}
+	pa->events = c->ev;
+	pa->n_events = n;
+	return earliest;
+}
+
 static int on_account(void *vc, const store_account *a, const uint8_t *blob, size_t len,
                       civil_day last_eval_on)
 {
@@ -127,7 +190,19 @@ static int on_account(void *vc, const store_account *a, const uint8_t *blob, siz
 	civil_day from = last_eval_on == DATE_NONE ? c->day : last_eval_on + 1;
 	civil_day last = last_eval_on != DATE_NONE && last_eval_on > c->day ? last_eval_on : c->day;
 	policy_err e = POLICY_OK;
+	c->first_dec = c->n_dec;
 	if (from <= c->day) e = policy_evaluate_range(c->o->p, &pa, from, c->day, on_decision, c);
+	/* the tasks just created, overdue within the days evaluated or later (a few passes at most:
+	 * an overdue step may create a task in turn) */
+	for (int pass = 0, first = c->first_dec; !e && pass < 4; pass++) {
+		int before = c->n_dec;
+		civil_day again = own_overdue(c, &pa, first);
+		if (again == -2) return -1;
+		if (again == DATE_NONE) break;
+		e = policy_evaluate_range(c->o->p, &pa, again > from ? again : from, c->day, on_decision, c);
+		first = before;
+		if (c->n_dec == before) break;
+	}
 	civil_day next = DATE_NONE;
 	if (!e) e = policy_next_day(c->o->p, &pa, last, last + DAILY_RUN_HORIZON, &next);
 	if (e) {
@@ -139,6 +214,9 @@ static int on_account(void *vc, const store_account *a, const uint8_t *blob, siz
 	if (next == DATE_NONE) next = last + DAILY_RUN_HORIZON;
 	civil_day ev = first_payment_event(&pa, last);
 	if (ev != DATE_NONE && ev < next) next = ev;
+	/* a score already stored for a later day may change the grade, hence the segment */
+	civil_day g = policy_facts_next_grade_day(c->facts, a->client_ext_id);
+	if (g != DATE_NONE && g > last && g < next) next = g;
 	if (next <= c->day) next = c->day + 1; /* due again on a later day, never twice the same day */
 	c->st[c->n_st++] = (store_policy_state){a->id, next, last};
 	return 0;
@@ -302,6 +380,8 @@ int daily_run(store *s, const daily_run_opts *o, daily_run_result *r, char *err,
 		if (o->on_day && o->on_day(o->ctx, &dd)) break;
 	}
 	free(c.dec);
+	free(c.ev);
+	free(c.ev_ref);
 	free(c.st);
 	free(c.work);
 	ledger_buf_free(&c.buf);

@@ -739,6 +739,11 @@ int early_warning_refresh(store *s, const ew_opts *o, const risk_alert_sink *sin
 			goto rollback;
 		}
 	st->scored = (long)ss.n;
+	/* a client whose grade changed: its accounts are due today (their policy segment may change) */
+	if (ss.n && store_schema_version(s) >= 3 && store_risk_touch_regraded(s, o->model_name, o->as_of) != STORE_OK) {
+		snprintf(err, errcap, "grade changes: %s", store_errmsg(s));
+		goto rollback;
+	}
 	for (size_t i = 0; i < x.n_al; i++) {
 		store_put res = PUT_INSERTED;
 		if (sink && sink->raise(sink->ctx, s, &x.al[i], &res)) {

@@ -8,6 +8,7 @@
 typedef struct {
 	char *client; /* NULL = empty slot */
 	char grade[8];
+	civil_day next_score; /* the client's first score after the day (DATE_NONE: none) */
 } grade_slot;
 
 struct policy_facts {
@@ -49,27 +50,56 @@ static int grade_grow(policy_facts *f)
 	return 0;
 }
 
-static int on_grade(void *ctx, const char *client, const char *grade, civil_day scored_on)
+static grade_slot *slot_of(policy_facts *f, const char *client)
 {
-	(void)scored_on;
-	policy_facts *f = ctx;
-	if ((f->g_n + 1) * 2 > f->g_cap && grade_grow(f)) {
-		f->oom = 1;
-		return 1;
-	}
+	if ((f->g_n + 1) * 2 > f->g_cap && grade_grow(f)) return NULL;
 	size_t k = hash(client) & (f->g_cap - 1);
 	while (f->g[k].client && strcmp(f->g[k].client, client) != 0)
 		k = (k + 1) & (f->g_cap - 1);
 	if (!f->g[k].client) {
 		f->g[k].client = strdup(client);
-		if (!f->g[k].client) {
-			f->oom = 1;
-			return 1;
-		}
+		if (!f->g[k].client) return NULL;
+		f->g[k].grade[0] = '\0';
+		f->g[k].next_score = DATE_NONE;
 		f->g_n++;
 	}
-	snprintf(f->g[k].grade, sizeof f->g[k].grade, "%s", grade);
+	return &f->g[k];
+}
+
+static int on_grade(void *ctx, const char *client, const char *grade, civil_day scored_on)
+{
+	(void)scored_on;
+	policy_facts *f = ctx;
+	grade_slot *g = slot_of(f, client);
+	if (!g) {
+		f->oom = 1;
+		return 1;
+	}
+	snprintf(g->grade, sizeof g->grade, "%s", grade);
 	return 0;
+}
+
+static int on_next_score(void *ctx, const char *client, civil_day day)
+{
+	policy_facts *f = ctx;
+	grade_slot *g = slot_of(f, client);
+	if (!g) {
+		f->oom = 1;
+		return 1;
+	}
+	g->next_score = day;
+	return 0;
+}
+
+civil_day policy_facts_next_grade_day(const policy_facts *f, const char *client)
+{
+	if (!f->g_cap) return DATE_NONE;
+	size_t k = hash(client) & (f->g_cap - 1);
+	while (f->g[k].client) {
+		if (strcmp(f->g[k].client, client) == 0) return f->g[k].next_score;
+		k = (k + 1) & (f->g_cap - 1);
+	}
+	return DATE_NONE;
 }
 
 const char *policy_facts_grade(const policy_facts *f, const char *client)
@@ -140,7 +170,8 @@ policy_facts *policy_facts_open(store *s, civil_day grade_day, char *err, size_t
 		policy_facts_close(f);
 		return NULL;
 	}
-	if (grade_day != DATE_NONE && (store_risk_grades_as_of(s, grade_day, on_grade, f) != STORE_OK || f->oom)) {
+	if (grade_day != DATE_NONE && (store_risk_grades_as_of(s, grade_day, on_grade, f) != STORE_OK || f->oom ||
+	                               store_risk_next_scores(s, grade_day, on_next_score, f) != STORE_OK || f->oom)) {
 		snprintf(err, errcap, "grades: %s", f->oom ? "out of memory" : store_errmsg(s));
 		policy_facts_close(f);
 		return NULL;

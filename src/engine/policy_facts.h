@@ -25,6 +25,9 @@ int policy_facts_fill(policy_facts *f, store *s, const store_account *a, civil_d
                       char *err, size_t errcap);
 /* The grade of a client ("" when unknown); valid until close. */
 const char *policy_facts_grade(const policy_facts *f, const char *client_ext_id);
+/* The day after the grade day on which a stored score changed the client's grade (DATE_NONE: none):
+ * the account's next evaluation must not pass it. */
+civil_day policy_facts_next_grade_day(const policy_facts *f, const char *client_ext_id);
 /* 1 when the account may have facts (in the set read at open). */
 int policy_facts_has(const policy_facts *f, int64_t account_id);
 void policy_facts_close(policy_facts *f);

@@ -63,13 +63,56 @@ static const char *const V1_PG[] = {
     NULL,
 };
 
+/* Version 2: the daily run looks up the scores dated after a day (a grade change it must see). */
+static const char *const V2[] = {"CREATE INDEX score_history_by_day ON score_history (day)", NULL};
+
 static const char *const *risk_migration(int version, int pg)
 {
 	if (version == 1) return pg ? V1_PG : V1_SQLITE;
+	if (version == 2) return V2;
 	return NULL;
 }
 
-const store_module store_module_risk = {.name = "risk", .versions = 1, .migration = risk_migration};
+const store_module store_module_risk = {.name = "risk", .versions = 2, .migration = risk_migration};
+
+/* --- the daily run and grade changes ---------------------------------------------------------- */
+
+#define REGRADED                                                                                             \
+	"SELECT a.id FROM account a JOIN score_history h ON h.client_ext_id = a.client_ext_id"                   \
+	" AND h.day = $1 AND h.model = $2 WHERE h.grade <> COALESCE((SELECT p.grade FROM score_history p"        \
+	" WHERE p.client_ext_id = h.client_ext_id AND p.model = h.model AND p.day < h.day"                       \
+	" ORDER BY p.day DESC LIMIT 1), '')"
+static const store_sql2 SQL_TOUCH_REGRADED = {
+    "UPDATE policy_state SET next_eval_on = CASE WHEN last_eval_on IS NOT NULL AND last_eval_on + 1 > $1"
+    " THEN last_eval_on + 1 ELSE $1 END WHERE account_id IN (" REGRADED ") AND (next_eval_on IS NULL OR"
+    " next_eval_on > CASE WHEN last_eval_on IS NOT NULL AND last_eval_on + 1 > $1 THEN last_eval_on + 1"
+    " ELSE $1 END)",
+    "UPDATE policy_state SET next_eval_on = CASE WHEN last_eval_on IS NOT NULL AND last_eval_on + 1 >"
+    " $1::integer THEN last_eval_on + 1 ELSE $1::integer END WHERE account_id IN (" REGRADED ")"
+    " AND (next_eval_on IS NULL OR next_eval_on > CASE WHEN last_eval_on IS NOT NULL AND last_eval_on + 1"
+    " > $1::integer THEN last_eval_on + 1 ELSE $1::integer END)"};
+
+store_rc store_risk_touch_regraded(store *s, const char *model, civil_day day)
+{
+	return store_q_exec_tx(s, &SQL_TOUCH_REGRADED, NULL, "dt", day, model);
+}
+
+/* the first score after the day that changed the client's grade (from its previous score) */
+static const store_sql2 SQL_NEXT_SCORES = {
+    "SELECT h.client_ext_id, min(h.day) FROM score_history h WHERE h.day > $1 AND h.grade <>"
+    " COALESCE((SELECT p.grade FROM score_history p WHERE p.client_ext_id = h.client_ext_id"
+    " AND p.model = h.model AND p.day < h.day ORDER BY p.day DESC LIMIT 1), '') GROUP BY h.client_ext_id",
+    NULL};
+
+store_rc store_risk_next_scores(store *s, civil_day after, store_risk_next_fn fn, void *ctx)
+{
+	store_q *q = store_q_open(s, &SQL_NEXT_SCORES);
+	if (!q) return STORE_ERR;
+	store_q_day(q, 1, after);
+	while (store_q_step(q) > 0)
+		if (fn(ctx, store_q_col_text(q, 0), store_q_col_day(q, 1))) break;
+	return store_q_close(q);
+}
 
 /* --- helpers ----------------------------------------------------------------------------------- */
 /* Writes whose row id comes back (RETURNING) step the statement themselves, so they check the

@@ -165,4 +165,14 @@ store_rc store_risk_client_accounts(store *s, const char *client_ext_id, store_r
 /* Members of a group (client ext ids, in order). */
 store_rc store_risk_group_members(store *s, const char *group, store_risk_account_fn fn, void *ctx);
 
+/* The daily run and grade changes. _touch_regraded: inside the refresh's transaction, every account
+ * of a client whose score of `day` (model) changed its grade becomes due on `day` (or the day after
+ * its last evaluation), as a new payment would. _next_scores: every client's first score dated after
+ * `after` that changed its grade (from the client's previous score): the run's next evaluation day
+ * must not pass a grade change already stored, as in a catch-up over days already scored; so a
+ * catch-up and day-by-day runs with daily refreshes store the same decisions. */
+store_rc store_risk_touch_regraded(store *s, const char *model, civil_day day);
+typedef int (*store_risk_next_fn)(void *ctx, const char *client_ext_id, civil_day day);
+store_rc store_risk_next_scores(store *s, civil_day after, store_risk_next_fn fn, void *ctx);
+
 #endif

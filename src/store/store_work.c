@@ -492,6 +492,8 @@ static int valid_severity(const char *s)
 	return strcmp(s, "info") == 0 || strcmp(s, "warning") == 0 || strcmp(s, "critical") == 0;
 }
 
+static const store_sql2 SQL_DECISION_WITH_KEY = {"SELECT count(*) FROM decision WHERE dedupe_key = $1", NULL};
+
 store_rc store_alert_raise(store *s, store_alert *a, store_put *res)
 {
 	if (need_tx(s, "store_alert_raise")) return STORE_ERR;
@@ -516,7 +518,10 @@ store_rc store_alert_raise(store *s, store_alert *a, store_put *res)
 	if (one_id(q, &id)) return STORE_ERR;
 	if (id) {
 		a->id = id;
-		if (touch(s, a->account_id, a->client_ext_id, a->day)) return STORE_ERR;
+		/* the policy's own alerts (same key as its decision) are not facts for it: no replay */
+		int64_t own = 0;
+		if (store_q_int1(s, &SQL_DECISION_WITH_KEY, &own, "t", a->dedupe_key) == STORE_ERR) return STORE_ERR;
+		if (!own && touch(s, a->account_id, a->client_ext_id, a->day)) return STORE_ERR;
 		snprintf(a->status, sizeof a->status, "open");
 		*res = PUT_INSERTED;
 		return STORE_OK;

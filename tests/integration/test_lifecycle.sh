@@ -162,16 +162,15 @@ eq "every case closed on a payment day, nothing after" "$cbad" "0"
 # no message or task twice for one step
 eq "one renewal check per maturity" "$(awk -F'\t' '$5 == "renewal" { print $3 }' "$WORK/daily.csv" | sort | uniq -d)" ""
 # grades move with the days past due: no A/B client is late in this portfolio
-eq "every late step is in the high-risk segment (the refresh grades late clients D/E)" \
-  "$(awk -F'\t' '$14 > 0 && $6 != "case_closed" && $4 != "high-risk" { print $4 }' "$WORK/daily.csv" | sort -u | tr '\n' ' ')" ""
+eq "every late step is in the high-risk segment (the refresh grades late clients D/E; group loans follow the group path)" \
+  "$(awk -F'\t' '$14 > 0 && $6 != "case_closed" && $4 != "high-risk" && $4 != "group" { print $4 }' "$WORK/daily.csv" | sort -u | tr '\n' ' ')" ""
 check "rendered" v outbox --as-of "$AS" --status failed_render --format csv
 eq "no message failed to render" "$(tail -n +2 "$WORK/out" | wc -l)" "0"
 
 # The same days as one catch-up, in a fresh store with the same grade history (one risk refresh per
-# day before the run) should store the same keys. It does not yet (a replayed day is evaluated with
-# the grade of the day run, not its own: docs/lifecycle.md, "Known gaps"), so the check runs only
-# with VIGIE_LIFECYCLE_GRADES=1.
-if [ "${VIGIE_LIFECYCLE_GRADES:-0}" = 1 ]; then
+# day before the run) store the same keys: a grade change already stored makes the account due on
+# its day, as the refresh does in a day-by-day run.
+if :; then
   setup catchup
   rd=$START
   while :; do v risk refresh --model "$MODEL" --as-of "$rd" --as admin >>"$WORK/refresh.log" 2>&1 || echo "    refresh $rd failed"; [ "$rd" = "$AS" ] && break; rd=$(day "$rd" 1); done
@@ -192,16 +191,9 @@ check "first run with the risk refresh (catch-up)" v run --policy "$MF" --as-of 
 check "then 60 days at once" v run --policy "$MF" --as-of "$AS"
 has_text "caught up" "$WORK/out" "60 days run ($(day "$START" 1) to $AS)"
 keys >"$WORK/frozen_cu.keys"
-# Overdue alerts on the run's own tasks are left out: a catch-up misses some (a task created by the
-# evaluation is not a fact yet when the account's next day is set; docs/lifecycle.md, "Known gaps").
-# VIGIE_LIFECYCLE_CATCHUP=1 compares every key.
-if [ "${VIGIE_LIFECYCLE_CATCHUP:-0}" = 1 ]; then
-  check "catch-up = day by day (every dedupe key)" diff "$WORK/frozen.keys" "$WORK/frozen_cu.keys"
-else
-  grep -v -e '|task-overdue|' -e '|monitoring-overdue|' "$WORK/frozen.keys" >"$WORK/f1"
-  grep -v -e '|task-overdue|' -e '|monitoring-overdue|' "$WORK/frozen_cu.keys" >"$WORK/f2"
-  check "catch-up = day by day (dedupe keys, overdue alerts aside: $(wc -l <"$WORK/f1"))" diff "$WORK/f1" "$WORK/f2"
-fi
+# Overdue alerts on the run's own tasks included: the evaluation that creates a task also knows when
+# it will be overdue (engine/daily_run.c, own_overdue).
+check "catch-up = day by day (every dedupe key: $(wc -l <"$WORK/frozen.keys"))" diff "$WORK/frozen.keys" "$WORK/frozen_cu.keys"
 
 # steps ACCOUNT ANCHOR: "offset:step" of the collection steps of that anchor, in order, from $WORK/dec.csv
 steps() { awk -F'\t' -v a="$1" -v an="$2" '$3 == a && $13 == an && $5 ~ /-[0-9]+$/ && $5 !~ /before/ { printf "%s%d:%s", sep, $18 - $19, $5; sep = " " }' "$WORK/dec.csv"; }
@@ -327,7 +319,7 @@ eq "FA-2026-102: reminders at -10 and -3" "$(awk -F'\t' '$3 == "FA-2026-102" && 
 eq "FA-2026-102: large-account path" "$(steps FA-2026-102 2026-10-05)" "1:email-after-1 5:call-5 10:email-letter-10 20:documents-20 30:mise-en-demeure-30 35:escalate-35 45:assureur-45"
 eq "FA-2026-102 closed the day it is paid" "$(awk -F'\t' '$3 == "FA-2026-102" && $6 == "case_closed" { print $2 }' "$WORK/dec.csv")" "2026-11-20"
 check "outbox (b2b)" v outbox --as-of "$AS" --format json
-MD=$(jqv '[.messages[] | select(.account_id == "FA-2026-101" and .template == "formal_notice")][0].id')
+MD=$(jqv '[.messages[] | select(.account_id == "FA-2026-101" and .template == "mise_en_demeure")][0].id')
 check "the mise en demeure, shown" v outbox --show "$MD"
 has_text "in French" "$WORK/out" "mise en demeure"
 eq "rendered in French, none failed (the injonction held for approval)" "$(v outbox --as-of "$AS" --format json | jq -r '[.messages[] | "\(.language) \(.status)"] | unique | join(",")')" "fr held,fr queued"

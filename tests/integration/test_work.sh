@@ -176,6 +176,14 @@ check_exit "an agent of another branch may not see it" 1 v account timeline L1 -
 check "its officer may" v account timeline L1 --as-of 2024-06-30 --as O1
 check_exit "--as-of is required" 2 v account timeline L1
 
+# --- worklists by who is asking ---------------------------------------------------------------------
+check "O2's worklist" v tasks --as O2 --as-of 2024-05-20 --format json
+eq "only Thies' accounts assigned to O2" "$(jqv '[.tasks[].account_id] | unique | join(",")')" "L2"
+check "Dakar's supervisor" v decisions --as sup --as-of 2024-05-20 --format json
+eq "only Dakar's accounts" "$(jqv '[.decisions[].account_id] | unique | join(",")')" "L1"
+check "the operator sees all" v decisions --as-of 2024-05-20 --format json
+eq "every account" "$(jqv '[.decisions[].account_id] | unique | join(",")')" "I1,I2,L1,L2,L3"
+
 # --- reassignment -------------------------------------------------------------------------------------
 check "another agent in Dakar" v user add O4 --role agent --branch Dakar --on 2024-05-21 --as admin
 check_exit "an agent may not reassign" 1 v account assign L1 --officer O4 --as O1 --on 2024-05-21
