@@ -67,7 +67,7 @@ static void test_risk(int pg)
 	store *s = fresh_init(&fx, pg);
 	if (!s) return;
 	store_put res;
-	T_EQ_INT(store_module_version(s, "risk"), 1, "module risk at version 1");
+	T_EQ_INT(store_module_version(s, "risk"), 2, "module risk at version 2 (score_history_by_day)");
 
 	/* writes outside a transaction are refused */
 	T_EQ_INT(store_risk_group_set(s, "C1", "G", &res), STORE_ERR, "group outside a transaction");
