@@ -100,7 +100,7 @@ static void test_examples(void)
 	T_EQ_INT(S(&P.seg[1], "injonction-60")->action, PACT_COURT_FILE, "court file");
 	T_EQ_INT(S(&P.seg[1], "injonction-60")->four_eyes, 1, "court file needs four eyes");
 	T_EQ_INT(S(&P.seg[1], "assureur-45")->action, PACT_INSURANCE_NOTICE, "credit insurance notice");
-	T_EQ_STR(S(&P.seg[1], "mise-en-demeure-30")->template_name, "formal_notice", "mise en demeure");
+	T_EQ_STR(S(&P.seg[1], "mise-en-demeure-30")->template_name, "mise_en_demeure", "mise en demeure");
 	T_EQ_STR(P.seg[2].grades[0], "D", "risky: D");
 	T_EQ_INT(policy_file_count_steps(&P), 32, "steps");
 }
