@@ -170,7 +170,14 @@ policy_facts *policy_facts_open(store *s, civil_day grade_day, char *err, size_t
 		policy_facts_close(f);
 		return NULL;
 	}
-	if (grade_day != DATE_NONE && (store_risk_grades_as_of(s, grade_day, on_grade, f) != STORE_OK || f->oom ||
+	int scored = grade_day != DATE_NONE ? store_risk_has_scores(s) : 0;
+	if (scored < 0) {
+		snprintf(err, errcap, "grades: %s", store_errmsg(s));
+		policy_facts_close(f);
+		return NULL;
+	}
+	/* no score stored (no risk refresh yet): every grade is "", nothing to read per client */
+	if (scored && (store_risk_grades_as_of(s, grade_day, on_grade, f) != STORE_OK || f->oom ||
 	                               store_risk_next_scores(s, grade_day, on_next_score, f) != STORE_OK || f->oom)) {
 		snprintf(err, errcap, "grades: %s", f->oom ? "out of memory" : store_errmsg(s));
 		policy_facts_close(f);

@@ -6,9 +6,11 @@
 #include "core/currency.h"
 #include "core/money.h"
 #include "engine/approval_apply.h"
+#include "store/store_settings.h"
 #include "store/store_work.h"
 
 #define BATCH 500
+#define FOLLOWUP_MARK "run.followup_after" /* setting: the last decision id followed up */
 
 static int raise_alert(store *s, const store_followup *f, run_followup_result *r, char *err, size_t errcap)
 {
@@ -83,11 +85,18 @@ int run_followup(store *s, civil_day as_of, run_followup_result *r, char *err, s
 		snprintf(err, errcap, "out of memory");
 		return -1;
 	}
-	int64_t after = 0;
+	/* decisions up to the marker were followed up by an earlier run: a run reads only the new ones
+	 * (its cost does not grow with the history); killed before the marker moves, the next run reads
+	 * them again, which is harmless (idempotent) */
+	int64_t after = 0, upto = 0;
+	char mark[32];
+	if (store_setting_get_or(s, FOLLOWUP_MARK, "0", mark, sizeof mark)) goto store_fail;
+	after = strtoll(mark, NULL, 10);
+	if (store_work_decision_max_id(s, &upto)) goto store_fail;
 	for (;;) {
 		int n = 0;
 		if (store_begin(s)) goto store_fail;
-		if (store_work_followups(s, as_of, after, BATCH, buf, &n)) goto rollback;
+		if (store_work_followups(s, after, BATCH, buf, &n)) goto rollback;
 		for (int i = 0; i < n; i++) {
 			const store_decision *d = &buf[i].d;
 			int is_alert = strcmp(d->action, "alert") == 0 || strcmp(d->action, "escalation") == 0;
@@ -105,6 +114,12 @@ int run_followup(store *s, civil_day as_of, run_followup_result *r, char *err, s
 		}
 		if (store_commit(s)) goto store_fail;
 		if (n < BATCH) break;
+	}
+	snprintf(mark, sizeof mark, "%lld", (long long)upto);
+	store_put pr;
+	if (store_begin(s) || store_setting_set(s, FOLLOWUP_MARK, mark, as_of, "system", &pr) || store_commit(s)) {
+		store_rollback(s);
+		goto store_fail;
 	}
 	free(buf);
 	return 0;

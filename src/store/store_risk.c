@@ -92,6 +92,15 @@ static const store_sql2 SQL_TOUCH_REGRADED = {
     " AND (next_eval_on IS NULL OR next_eval_on > CASE WHEN last_eval_on IS NOT NULL AND last_eval_on + 1"
     " > $1::integer THEN last_eval_on + 1 ELSE $1::integer END)"};
 
+static const store_sql2 SQL_ANY_SCORE = {"SELECT count(*) FROM (SELECT 1 FROM score_history LIMIT 1) x", NULL};
+
+int store_risk_has_scores(store *s)
+{
+	int64_t n = 0;
+	if (store_q_int1(s, &SQL_ANY_SCORE, &n, "") != STORE_OK) return -1;
+	return n > 0;
+}
+
 store_rc store_risk_touch_regraded(store *s, const char *model, civil_day day)
 {
 	return store_q_exec_tx(s, &SQL_TOUCH_REGRADED, NULL, "dt", day, model);

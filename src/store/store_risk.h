@@ -172,6 +172,8 @@ store_rc store_risk_group_members(store *s, const char *group, store_risk_accoun
  * must not pass a grade change already stored, as in a catch-up over days already scored; so a
  * catch-up and day-by-day runs with daily refreshes store the same decisions. */
 store_rc store_risk_touch_regraded(store *s, const char *model, civil_day day);
+/* 1 when any score is stored, 0 when none, -1 on a store error (the run skips the grades then). */
+int store_risk_has_scores(store *s);
 typedef int (*store_risk_next_fn)(void *ctx, const char *client_ext_id, civil_day day);
 store_rc store_risk_next_scores(store *s, civil_day after, store_risk_next_fn fn, void *ctx);
 

@@ -179,20 +179,25 @@ static const store_sql2 SQL_FOLLOWUPS = {
     " d.task_kind, d.assignee, d.four_eyes, d.status, d.created_by_run_day, d.anchor, d.dpd, d.late_amount,"
     " a.ext_id, a.currency, a.branch, a.client_ext_id"
     " FROM decision d JOIN account a ON a.id = d.account_id"
-    " WHERE d.id > $2 AND d.day <= $1 AND ("
+    " WHERE d.id > $1 AND ("
     "  (d.action IN ('alert', 'escalation') AND NOT EXISTS (SELECT 1 FROM alert x WHERE x.dedupe_key = d.dedupe_key))"
     "  OR (d.four_eyes = 1 AND d.status = 'open' AND NOT EXISTS (SELECT 1 FROM approval p WHERE p.decision_id = d.id)))"
-    " ORDER BY d.id LIMIT $3",
+    " ORDER BY d.id LIMIT $2",
     NULL};
+static const store_sql2 SQL_MAX_DECISION = {"SELECT COALESCE(max(id), 0) FROM decision", NULL};
 
-store_rc store_work_followups(store *s, civil_day as_of, int64_t after_id, int limit, store_followup *buf, int *n)
+store_rc store_work_decision_max_id(store *s, int64_t *id)
+{
+	return store_q_int1(s, &SQL_MAX_DECISION, id, "");
+}
+
+store_rc store_work_followups(store *s, int64_t after_id, int limit, store_followup *buf, int *n)
 {
 	*n = 0;
 	store_q *q = store_q_open(s, &SQL_FOLLOWUPS);
 	if (!q) return STORE_ERR;
-	store_q_day(q, 1, as_of);
-	store_q_int(q, 2, after_id);
-	store_q_int(q, 3, limit);
+	store_q_int(q, 1, after_id);
+	store_q_int(q, 2, limit);
 	while (*n < limit && store_q_step(q) > 0) {
 		store_followup *f = &buf[(*n)++];
 		read_decision(q, &f->d);

@@ -193,16 +193,17 @@ store_rc store_work_facts_get_n(store *s, int64_t account_id, civil_day until, i
                                 store_work_facts *f);
 void store_work_facts_free(store_work_facts *f);
 /* --- follow-ups of the run's decisions ------------------------------------------------------------
- * Decisions with day <= as_of and id > after_id (in id order, at most limit) that still need what the
- * run owes them: an alert or escalation decision without its alert row (same dedupe key), a four-eyes
- * decision still open without its approval request. One bounded query (engine/run_followup.h). */
+ * Decisions with id > after_id (in id order, at most limit) that still need what the run owes them:
+ * an alert or escalation decision without its alert row (same dedupe key), a four-eyes decision
+ * still open without its approval request. One bounded query (engine/run_followup.h). */
 typedef struct {
 	store_decision d;
 	char branch[STORE_ID_MAX];        /* the account's */
 	char client_ext_id[STORE_ID_MAX]; /* the account's client */
 } store_followup;
-store_rc store_work_followups(store *s, civil_day as_of, int64_t after_id, int limit, store_followup *buf,
-                              int *n);
+store_rc store_work_followups(store *s, int64_t after_id, int limit, store_followup *buf, int *n);
+/* The highest decision id (0 when none). */
+store_rc store_work_decision_max_id(store *s, int64_t *id);
 
 /* Every account that has, or may have, such facts (a promise, an open task or a task with an
  * outcome, an alert, a hold of its own or of its client), in id order: the others need no
