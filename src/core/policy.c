@@ -135,8 +135,16 @@ static void hold_around(const policy_account *a, unsigned mask, civil_day cur, c
 			consider(a->promises[i].made_on, a->promises[i].due_on, cur, end, next);
 }
 
+/* 1 when the account has no hold of the kinds in mask (the common case: nothing to skip). */
+static int no_holds(const policy_account *a, unsigned mask)
+{
+	return (!(mask & H_PAUSE) || a->n_pauses == 0) && (!(mask & H_EXCL) || a->n_exclusions == 0) &&
+	       (!(mask & H_PROMISE) || a->n_promises == 0);
+}
+
 static int held(const policy_account *a, unsigned mask, civil_day day)
 {
+	if (no_holds(a, mask)) return 0;
 	civil_day end, next;
 	hold_around(a, mask, day, &end, &next);
 	return end != DATE_NONE;
@@ -145,6 +153,7 @@ static int held(const policy_account *a, unsigned mask, civil_day day)
 /* Number of held days in [lo, hi] (intervals may overlap: each day counts once). */
 static int64_t held_days(const policy_account *a, unsigned mask, civil_day lo, civil_day hi)
 {
+	if (no_holds(a, mask)) return 0;
 	int64_t n = 0, cur = lo;
 	while (cur <= hi) {
 		civil_day end, next;
@@ -173,6 +182,11 @@ static int64_t path_pos(const policy_account *a, civil_day base, civil_day day)
 static civil_day path_day(const policy_account *a, civil_day base, int64_t v)
 {
 	int64_t cur = (int64_t)base + 1;
+	if (no_holds(a, H_ALL)) {
+		if (v < 1) return DATE_NONE;
+		int64_t x = cur + v - 1;
+		return x > DATE_MAX ? DATE_NONE : (civil_day)x;
+	}
 	while (v >= 1 && cur <= DATE_MAX) {
 		civil_day end, next;
 		hold_around(a, H_ALL, (civil_day)cur, &end, &next);
