@@ -40,7 +40,7 @@ typedef struct {
 	char err[256];
 	/* the account's events plus the overdue events of the tasks this evaluation creates */
 	policy_fact_event *ev;
-	char (*ev_ref)[24];
+	char (*ev_ref)[STORE_EVENT_REF_MAX];
 	int cap_ev;
 	int first_dec; /* the account's first decision in dec (dedupe of a second pass) */
 } run_ctx;
@@ -154,11 +154,8 @@ static civil_day own_overdue(run_ctx *c, policy_account *pa, int first)
 	for (int i = first; i < c->n_dec; i++) {
 		const store_decision *d = &c->dec[i];
 		if (strcmp(d->action, "task") != 0 || strcmp(d->status, "open") != 0) continue;
-		uint64_t h = 1469598103934665603ull;
-		for (const char *k = d->dedupe_key; *k; k++)
-			h = (h ^ (unsigned char)*k) * 1099511628211ull;
-		char ref[24];
-		snprintf(ref, sizeof ref, "T%016llx", (unsigned long long)h);
+		char ref[STORE_EVENT_REF_MAX];
+		store_work_event_ref('T', d->dedupe_key, ref);
 		int known = 0;
 		for (int j = 0; j < n && !known; j++)
 			known = c->ev[j].kind == PEV_TASK_OVERDUE && strcmp(c->ev[j].ref, ref) == 0;

@@ -918,6 +918,14 @@ static const store_sql2 SQL_FACT_EVENTS = {
     " AND NOT EXISTS (SELECT 1 FROM decision y WHERE y.dedupe_key = x.dedupe_key)",
     NULL};
 
+void store_work_event_ref(char kind, const char *dedupe_key, char out[STORE_EVENT_REF_MAX])
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *k = dedupe_key; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ull;
+	snprintf(out, STORE_EVENT_REF_MAX, "%c%016llx", kind, (unsigned long long)h);
+}
+
 static const store_sql2 SQL_FACT_ACCOUNTS = {
     "SELECT account_id FROM promise"
     /* open tasks (index decision_by_status): they can become overdue; tasks with an outcome */
@@ -1021,12 +1029,7 @@ store_rc store_work_facts_get_n(store *s, int64_t account_id, civil_day until, i
 		e->day = store_q_col_day(q, 0);
 		e->kind = (int)store_q_col_int(q, 1);
 		store_q_col_copy(q, 2, e->name, sizeof e->name);
-		/* a ref that does not depend on row ids (a catch-up and a day-by-day run number rows
-		 * differently): the FNV-1a hash of the task's or alert's dedupe key */
-		uint64_t h = 1469598103934665603ull;
-		for (const char *k = store_q_col_text(q, 3); *k; k++)
-			h = (h ^ (unsigned char)*k) * 1099511628211ull;
-		snprintf(e->ref, sizeof e->ref, "%c%016llx", e->kind == 2 ? 'A' : 'T', (unsigned long long)h);
+		store_work_event_ref(e->kind == 2 ? 'A' : 'T', store_q_col_text(q, 3), e->ref);
 	}
 	if (store_q_close(q)) return STORE_ERR;
 	if (oom) return store_fail(s, "out of memory");

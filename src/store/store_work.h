@@ -205,6 +205,12 @@ store_rc store_work_followups(store *s, int64_t after_id, int limit, store_follo
 /* The highest decision id (0 when none). */
 store_rc store_work_decision_max_id(store *s, int64_t *id);
 
+/* The ref of a dated event: kind ('T' a task, 'A' an alert) and the FNV-1a hash of the task's or
+ * alert's dedupe key in 16 hex digits (never a row id: a catch-up and day-by-day runs number rows
+ * differently). The daily run computes the same ref for the tasks it has just created. */
+#define STORE_EVENT_REF_MAX 24
+void store_work_event_ref(char kind, const char *dedupe_key, char out[STORE_EVENT_REF_MAX]);
+
 /* Every account that has, or may have, such facts (a promise, an open task or a task with an
  * outcome, an alert, a hold of its own or of its client), in id order: the others need no
  * store_work_facts_get. */

@@ -522,10 +522,13 @@ static void test_facts(store *s, const ids *x)
 		char ref[32] = "";
 		store_decision td;
 		if (store_work_decision_get(s, x->task2, &td) == STORE_OK) {
-			uint64_t h = 1469598103934665603ull;
+			uint64_t h = 1469598103934665603ull; /* FNV-1a, written out: the test checks the rule */
 			for (const char *k = td.dedupe_key; *k; k++)
 				h = (h ^ (unsigned char)*k) * 1099511628211ull;
 			snprintf(ref, sizeof ref, "T%016llx", (unsigned long long)h);
+			char via[STORE_EVENT_REF_MAX];
+			store_work_event_ref('T', td.dedupe_key, via);
+			T_EQ_STR(via, ref, "store_work_event_ref gives the documented ref");
 		}
 		T_EQ_INT(f.events[0].day, D0 + 4, "overdue on day + 3");
 		T_EQ_INT(f.events[0].kind, 1, "task_overdue");
