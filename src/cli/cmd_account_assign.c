@@ -1,6 +1,7 @@
 /* cmd_account_assign.c: `vigie account assign ID --officer NAME --as USER --on DATE`: gives an
  * account to another officer (a user of the account's branch), audited. The policies' tasks for
- * "officer" go to the new officer from the next decision on; open tasks keep their assignee. */
+ * "officer" go to the new officer from the next decision on; open tasks keep their assignee. Who may:
+ * access_can(ACT_ASSIGN) on the account's branch (a supervisor of the branch, a manager). */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cmd_work.h"
@@ -10,8 +11,8 @@ static const char HELP[] =
     "usage: vigie [--db PATH|URL] account assign ID --officer NAME --as USER --on DATE\n"
     "\n"
     "Assigns the loan or invoice to the officer NAME (an active agent or supervisor whose branch is\n"
-    "the account's, or who has no branch). Who may: a supervisor of the account's branch, a manager,\n"
-    "an admin (docs/security.md). Recorded in the audit log (account.assign) in the same transaction.\n"
+    "the account's, or who has no branch). Who may: a supervisor of the account's branch, or a manager\n"
+    "(docs/security.md). Recorded in the audit log (account.assign) in the same transaction.\n"
     "The daily run gives the account's next tasks to the new officer; open tasks keep theirs.\n";
 
 int cmd_account_assign(const cli_env *e, int argc, char **argv)

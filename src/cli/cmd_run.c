@@ -307,7 +307,7 @@ static int risk_refresh(const cli_env *e, store *s, const char *path, civil_day 
 
 /* After the run: its follow-ups, recorded in the audit log with the run, then (--templates) the
  * messages rendered. */
-static int after_run(const cli_env *e, store *s, const policy *p, civil_day as_of, const char *templates)
+static int after_run(const cli_env *e, store *s, const policy *p, civil_day as_of, const tpl_set *ts)
 {
 	run_followup_result fr;
 	char err[512];
@@ -333,20 +333,7 @@ static int after_run(const cli_env *e, store *s, const policy *p, civil_day as_o
 	free(ae);
 	fprintf(e->out, "follow-up: %lld alerts raised, %lld decisions waiting for approval\n", (long long)fr.alerts,
 	        (long long)fr.requests);
-	if (!templates) return EXIT_OK;
-	tpl_set *ts = NULL;
-	tpl_errors *errs = malloc(sizeof *errs);
-	if (!errs) return EXIT_STORE;
-	tpl_errors_init(errs);
-	tpl_err te = tpl_set_load(templates, &ts, errs);
-	if (te != TPL_OK) {
-		for (int i = 0; i < errs->n; i++)
-			fprintf(e->err, "%s\n", errs->msg[i]);
-		if (!errs->n) fprintf(e->err, "vigie run: --templates %s: %s\n", templates, tpl_strerror(te));
-		free(errs);
-		return te == TPL_ERR_IO ? EXIT_NOT_FOUND : EXIT_BAD_INPUT;
-	}
-	free(errs);
+	if (!ts) return EXIT_OK;
 	outbox_result r;
 	int rc = EXIT_OK;
 	if (outbox_render(s, ts, as_of, NULL, &r, err, sizeof err)) {
@@ -358,8 +345,28 @@ static int after_run(const cli_env *e, store *s, const policy *p, civil_day as_o
 		        "render (vigie outbox --status failed_render)\n",
 		        (long long)r.decisions, (long long)r.queued, (long long)r.held, (long long)r.failed);
 	}
-	tpl_set_free(ts);
 	return rc;
+}
+
+/* --templates DIR, loaded before anything is written: a bad template set stops the run at once. */
+static int load_templates(const cli_env *e, const char *dir, tpl_set **ts)
+{
+	*ts = NULL;
+	if (!dir) return EXIT_OK;
+	tpl_errors *errs = malloc(sizeof *errs);
+	if (!errs) return EXIT_STORE;
+	tpl_errors_init(errs);
+	tpl_err te = tpl_set_load(dir, ts, errs);
+	if (te != TPL_OK) {
+		for (int i = 0; i < errs->n; i++)
+			fprintf(e->err, "%s\n", errs->msg[i]);
+		if (!errs->n) fprintf(e->err, "vigie run: --templates %s: %s\n", dir, tpl_strerror(te));
+		free(errs);
+		*ts = NULL;
+		return te == TPL_ERR_IO ? EXIT_NOT_FOUND : EXIT_BAD_INPUT;
+	}
+	free(errs);
+	return EXIT_OK;
 }
 
 int cmd_run(const cli_env *e, int argc, char **argv)
@@ -414,8 +421,15 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 	}
 	free(errs);
 	o.p = p;
+	tpl_set *ts = NULL;
+	int trc = load_templates(e, templates, &ts);
+	if (trc) {
+		free(p);
+		return trc;
+	}
 	store *s = cli_open_store(e);
 	if (!s) {
+		tpl_set_free(ts);
 		free(p);
 		return EXIT_STORE;
 	}
@@ -449,8 +463,9 @@ int cmd_run(const cli_env *e, int argc, char **argv)
 	}
 	if (rc == EXIT_OK && !s) s = cli_open_store(e); /* the workers' parent */
 	if (rc == EXIT_OK && !s) rc = EXIT_STORE;
-	if (rc == EXIT_OK) rc = after_run(e, s, p, o.as_of, templates);
+	if (rc == EXIT_OK) rc = after_run(e, s, p, o.as_of, ts);
 	if (s) store_close(s);
+	tpl_set_free(ts);
 	free(p);
 	return rc;
 }

@@ -65,6 +65,7 @@ new_db gap || exit 1
 load_fixture gap
 check "first run (gap)" v run --policy "$POL" --as-of 2024-01-01
 check "a week" v run --policy "$POL" --as-of 2024-01-08
+check_exit "a missing template directory stops the run before it starts" 4 v run --policy "$POL" --as-of 2024-01-09 --templates "$WORK/no-such-dir"
 check "then four months at once" v run --policy "$POL" --as-of 2024-05-10
 has_text "catch-up days" "$WORK/out" "123 days run (2024-01-09 to 2024-05-10)"
 check "the rest" v run --policy "$POL" --as-of 2024-06-30
